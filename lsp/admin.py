@@ -1,0 +1,93 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEntry, Concentration, Lsp, Programme, Province, Regency, Role, School, Tuk, User
+
+admin.site.site_header = _("Kompeten administration")
+
+
+@admin.register(Province)
+class ProvinceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Regency)
+class RegencyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "province"]
+    list_filter = ["province", "kind"]
+    search_fields = ["code", "name"]
+
+
+class ConcentrationInline(admin.TabularInline):
+    model = Concentration
+    extra = 0
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+    inlines = [ConcentrationInline]
+
+
+@admin.register(Concentration)
+class ConcentrationAdmin(admin.ModelAdmin):
+    list_display = ["name", "abbreviation", "programme"]
+    list_filter = ["programme"]
+    search_fields = ["name", "abbreviation"]
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin):
+    list_display = ["npsn", "name", "status", "regency"]
+    list_filter = ["status", "regency__province", "regency"]
+    search_fields = ["npsn", "name"]
+    list_select_related = ["regency"]
+    filter_horizontal = ["concentrations"]
+
+
+@admin.register(Lsp)
+class LspAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "province", "licence_number", "licence_valid_until"]
+    list_filter = ["kind", "province"]
+    search_fields = ["name", "licence_number"]
+    autocomplete_fields = ["host_school"]
+    filter_horizontal = ["network_schools"]
+
+
+@admin.register(Tuk)
+class TukAdmin(admin.ModelAdmin):
+    list_display = ["name", "lsp", "kind", "verified_on", "verified_until"]
+    list_filter = ["kind", "lsp"]
+    search_fields = ["name", "code"]
+
+
+class RoleInline(admin.TabularInline):
+    model = Role
+    extra = 0
+    autocomplete_fields = ["lsp"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Kompeten"), {"fields": ["full_name"]}),)
+    list_display = ["username", "full_name", "email", "is_active", "is_superuser"]
+    search_fields = ["username", "full_name", "email"]
+    inlines = [RoleInline]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor", "action", "object_repr"]
+    list_filter = ["action", "content_type"]
+    search_fields = ["object_repr"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

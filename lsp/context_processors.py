@@ -1,0 +1,30 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .access import scope_of
+
+
+def navigation(request):
+    """The menu shows only what the user's roles let them use."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    scope = scope_of(user)
+    items = [(_("Home"), reverse("home"), "house")]
+    if scope.superuser or scope.staff_lsp_ids or scope.viewer_province_ids:
+        items += [
+            (_("LSPs"), reverse("lsp_list"), "award"),
+            (_("Schools"), reverse("school_list"), "building"),
+            (_("TUKs"), reverse("tuk_list"), "geo-alt"),
+        ]
+    if scope.superuser or scope.viewer_province_ids:
+        items.append((_("Regions"), reverse("regency_list"), "map"))
+    if scope.superuser or scope.admin_lsp_ids:
+        items += [
+            (_("Users"), reverse("user_list"), "people"),
+            (_("Audit trail"), reverse("audit_list"), "clock-history"),
+        ]
+    return {
+        "nav_items": [{"label": label, "url": url, "icon": icon} for label, url, icon in items],
+        "user_scope": scope,
+    }

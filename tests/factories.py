@@ -1,0 +1,103 @@
+import datetime
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from lsp.models import Lsp, Province, Regency, Role, School, Tuk, User
+
+
+def kaltim():
+    return Province.objects.get(code="64")
+
+
+class ProvinceFactory(DjangoModelFactory):
+    class Meta:
+        model = Province
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"{(n % 80) + 10:02d}")
+    name = factory.Faker("state", locale="id_ID")
+
+
+class RegencyFactory(DjangoModelFactory):
+    class Meta:
+        model = Regency
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"{9000 + n}")
+    name = factory.Faker("city", locale="id_ID")
+    kind = Regency.Kind.KOTA
+    province = factory.LazyFunction(kaltim)
+
+
+class SchoolFactory(DjangoModelFactory):
+    class Meta:
+        model = School
+
+    npsn = factory.Sequence(lambda n: f"{30400000 + n:08d}")
+    name = factory.Sequence(lambda n: f"SMK Negeri {n + 1} Uji")
+    status = School.Status.PUBLIC
+    regency = factory.LazyFunction(lambda: Regency.objects.get(code="6472"))
+
+
+class LspFactory(DjangoModelFactory):
+    class Meta:
+        model = Lsp
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"LSP P1 Uji {n + 1}")
+    kind = Lsp.Kind.P1
+    province = factory.LazyAttribute(lambda o: o.host_school.regency.province)
+    host_school = factory.SubFactory(SchoolFactory)
+    licence_number = factory.Sequence(lambda n: f"BNSP-LSP-{1000 + n}-ID")
+    licence_valid_until = factory.LazyFunction(
+        lambda: timezone.localdate() + datetime.timedelta(days=700)
+    )
+
+    @factory.post_generation
+    def network(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.network_schools.add(*extracted)
+
+
+class TukFactory(DjangoModelFactory):
+    class Meta:
+        model = Tuk
+
+    lsp = factory.SubFactory(LspFactory)
+    name = factory.Sequence(lambda n: f"TUK Uji {n + 1}")
+    kind = Tuk.Kind.MANDIRI
+    verified_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+    verified_until = factory.LazyFunction(
+        lambda: timezone.localdate() + datetime.timedelta(days=300)
+    )
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Faker("name", locale="id_ID")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.id")
+    password = factory.django.Password("kompeten123")
+
+
+def lsp_admin(lsp, **kwargs):
+    user = UserFactory(**kwargs)
+    Role.objects.create(user=user, kind=Role.Kind.LSP_ADMIN, lsp=lsp)
+    return user
+
+
+def assessor(lsp, **kwargs):
+    user = UserFactory(**kwargs)
+    Role.objects.create(user=user, kind=Role.Kind.ASSESSOR, lsp=lsp)
+    return user
+
+
+def viewer(province=None, **kwargs):
+    user = UserFactory(**kwargs)
+    Role.objects.create(user=user, kind=Role.Kind.VIEWER, province=province or kaltim())
+    return user
