@@ -58,7 +58,7 @@ def scope_of(user) -> Scope:
 
 
 def get_visible_or_404(queryset, user, **lookup):
-    """An object the user may read; 404 when it is outside their scope (its existence is not told)."""
+    """An object the user may read; 404 outside their scope (its existence is not told)."""
     return get_object_or_404(queryset.for_user(user), **lookup)
 
 

@@ -2,7 +2,18 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEntry, Concentration, Lsp, Programme, Province, Regency, Role, School, Tuk, User
+from .models import (
+    AuditEntry,
+    Concentration,
+    Lsp,
+    Programme,
+    Province,
+    Regency,
+    Role,
+    School,
+    Tuk,
+    User,
+)
 
 admin.site.site_header = _("Kompeten administration")
 

@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from .models import AuditedModel, AuditEntry
+from .models import AuditedModel, AuditEntry, Lsp
 
 _request = contextvars.ContextVar("kompeten_audit_request", default=None)
 
@@ -68,8 +68,9 @@ def _diff(instance, created):
     return changes
 
 
-def write_entry(*, action, instance=None, label="", changes=None, actor=None, lsp_ids=(),
-                province_id=None):
+def write_entry(
+    *, action, instance=None, label="", changes=None, actor=None, lsp_ids=(), province_id=None
+):
     """Write one entry now. Exports call this directly; saves and deletes come through signals."""
     entry = AuditEntry.objects.create(
         actor=actor if actor is not None else current_actor(),
@@ -81,7 +82,8 @@ def write_entry(*, action, instance=None, label="", changes=None, actor=None, ls
         province_id=province_id,
     )
     if lsp_ids:
-        entry.lsps.set(lsp_ids)
+        # Only LSPs that still exist: the entry for a deleted LSP is written after its row is gone.
+        entry.lsps.set(Lsp.objects.filter(pk__in=lsp_ids))
     return entry
 
 
@@ -109,7 +111,9 @@ def _saved(sender, instance, created, raw=False, **kwargs):
         return
     changes = _diff(instance, created)
     # Keep the saved values as the new baseline for a later save of the same object.
-    instance._audit_loaded = {f.attname: getattr(instance, f.attname) for f in sender._meta.concrete_fields}
+    instance._audit_loaded = {
+        f.attname: getattr(instance, f.attname) for f in sender._meta.concrete_fields
+    }
     if not created and not changes:
         return
     _on_commit(AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE, instance, changes)
@@ -127,9 +131,7 @@ def _m2m_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
         return
     if action not in ("post_add", "post_remove", "post_clear"):
         return
-    field = next(
-        (f for f in instance._meta.many_to_many if f.remote_field.through is sender), None
-    )
+    field = next((f for f in instance._meta.many_to_many if f.remote_field.through is sender), None)
     if field is None:
         return
     names = sorted(str(o) for o in model.objects.filter(pk__in=pk_set or ()))

@@ -6,6 +6,7 @@ the demo always shows a licence and a TUK verification about to expire, and one 
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
@@ -227,7 +228,7 @@ def seed_schools(*, summary: DemoSummary) -> dict[str, School]:
     concentrations = Concentration.objects.in_bulk(abbreviations, field_name="abbreviation")
     schools = {}
     for seed in SCHOOLS:
-        school = _upsert(
+        school, created = _upsert(
             School,
             summary=summary,
             lookup={"npsn": seed.npsn},
@@ -239,7 +240,7 @@ def seed_schools(*, summary: DemoSummary) -> dict[str, School]:
             },
         )
         wanted = [concentrations[a] for a in seed.concentrations]
-        _sync_m2m(school.concentrations, wanted=wanted, summary=summary)
+        _sync_m2m(school.concentrations, wanted=wanted, summary=summary, new=created)
         schools[seed.npsn] = school
     return schools
 
@@ -250,7 +251,7 @@ def seed_lsps(
     lsps = {}
     for seed in LSPS:
         host = schools[seed.host]
-        lsp = _upsert(
+        lsp, created = _upsert(
             Lsp,
             summary=summary,
             lookup={"name": seed.name},
@@ -269,7 +270,7 @@ def seed_lsps(
             },
         )
         network = [schools[npsn] for npsn in seed.network]
-        _sync_m2m(lsp.network_schools, wanted=network, summary=summary)
+        _sync_m2m(lsp.network_schools, wanted=network, summary=summary, new=created)
         lsps[seed.name] = lsp
     return lsps
 
@@ -307,7 +308,7 @@ def seed_accounts(
 
 
 def _seed_user(seed: _Account, *, summary: DemoSummary) -> User:
-    user = _upsert(
+    user, _ = _upsert(
         User,
         summary=summary,
         lookup={"username": seed.username},
@@ -319,7 +320,7 @@ def _seed_user(seed: _Account, *, summary: DemoSummary) -> User:
             "is_superuser": seed.superuser,
         },
         # Hashed only for a new user: a fresh salt on every run would be a change each time.
-        create_only={"password": make_password(PASSWORD)},
+        create_only=lambda: {"password": make_password(PASSWORD)},
     )
     if not user.check_password(PASSWORD):
         user.set_password(PASSWORD)
@@ -351,20 +352,21 @@ def _upsert(
     summary: DemoSummary,
     lookup: dict[str, Any],
     values: dict[str, Any],
-    create_only: dict[str, Any] | None = None,
-) -> Any:
-    """get_or_create, then save only the fields that differ (update_or_create always saves)."""
-    obj, created = model.objects.get_or_create(**lookup, defaults={**values, **(create_only or {})})
-    if created:
+    create_only: Callable[[], dict[str, Any]] | None = None,
+) -> tuple[Any, bool]:
+    """Create the row, or save only the fields that differ (update_or_create always saves)."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        extra = create_only() if create_only else {}
         summary.created += 1
-        return obj
+        return model.objects.create(**lookup, **values, **extra), True
     changed = [name for name, value in values.items() if _differs(obj, name, value)]
     if changed:
         for name in changed:
             setattr(obj, name, values[name])
         obj.save(update_fields=changed)
         summary.changed += 1
-    return obj
+    return obj, False
 
 
 def _differs(obj: models.Model, name: str, value: Any) -> bool:
@@ -374,11 +376,12 @@ def _differs(obj: models.Model, name: str, value: Any) -> bool:
     return getattr(obj, attname) != wanted
 
 
-def _sync_m2m(manager: Any, *, wanted: list[models.Model], summary: DemoSummary) -> None:
+def _sync_m2m(manager: Any, *, wanted: list[models.Model], summary: DemoSummary, new: bool) -> None:
     current = set(manager.values_list("pk", flat=True))
     target = {obj.pk for obj in wanted}
     if current == target:
         return
     manager.remove(*(current - target))
     manager.add(*(target - current))
-    summary.changed += 1
+    # Filling in a row just created is part of creating it, not a change.
+    summary.changed += not new

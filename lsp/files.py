@@ -55,7 +55,7 @@ class ContentTypeValidator:
 
 @deconstructible
 class RandomName:
-    """upload_to that keeps only a random name, so a stored path reveals nothing and never clashes."""
+    """upload_to keeping only a random name: a stored path reveals nothing and never clashes."""
 
     def __init__(self, folder: str):
         self.folder = folder

@@ -49,7 +49,16 @@ class SchoolForm(KompetenForm):
 
     class Meta:
         model = School
-        fields = ["npsn", "name", "status", "regency", "address", "phone", "email", "concentrations"]
+        fields = [
+            "npsn",
+            "name",
+            "status",
+            "regency",
+            "address",
+            "phone",
+            "email",
+            "concentrations",
+        ]
         widgets = {"concentrations": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
@@ -137,7 +146,16 @@ class LspForm(KompetenForm):
 class TukForm(KompetenForm):
     class Meta:
         model = Tuk
-        fields = ["lsp", "code", "name", "kind", "address", "regency", "verified_on", "verified_until"]
+        fields = [
+            "lsp",
+            "code",
+            "name",
+            "kind",
+            "address",
+            "regency",
+            "verified_on",
+            "verified_until",
+        ]
         widgets = {"verified_on": DateInput(), "verified_until": DateInput()}
 
     def __init__(self, *args, **kwargs):

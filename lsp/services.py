@@ -65,17 +65,40 @@ def role_homes(user) -> list[dict]:
     scope = scope_of(user)
     homes = []
     if scope.superuser:
-        homes.append({"kind": "superuser", "title": _("Site administration"),
-                      "subtitle": _("All provinces and LSPs"), "url": reverse("site_home")})
+        homes.append(
+            {
+                "kind": "superuser",
+                "title": _("Site administration"),
+                "subtitle": _("All provinces and LSPs"),
+                "url": reverse("site_home"),
+            }
+        )
     for lsp in Lsp.objects.filter(pk__in=scope.admin_lsp_ids).order_by("name"):
-        homes.append({"kind": "lsp_admin", "title": _("LSP admin"), "subtitle": lsp.name,
-                      "url": lsp.get_absolute_url()})
+        homes.append(
+            {
+                "kind": "lsp_admin",
+                "title": _("LSP admin"),
+                "subtitle": lsp.name,
+                "url": lsp.get_absolute_url(),
+            }
+        )
     if scope.assessor_lsp_ids:
         names = Lsp.objects.filter(pk__in=scope.assessor_lsp_ids).order_by("name")
-        homes.append({"kind": "assessor", "title": _("Assessor"),
-                      "subtitle": ", ".join(lsp.name for lsp in names),
-                      "url": reverse("assessor_home")})
+        homes.append(
+            {
+                "kind": "assessor",
+                "title": _("Assessor"),
+                "subtitle": ", ".join(lsp.name for lsp in names),
+                "url": reverse("assessor_home"),
+            }
+        )
     for province in Province.objects.filter(pk__in=scope.viewer_province_ids):
-        homes.append({"kind": "viewer", "title": _("Disdikbud viewer"),
-                      "subtitle": province.name, "url": province.get_absolute_url()})
+        homes.append(
+            {
+                "kind": "viewer",
+                "title": _("Disdikbud viewer"),
+                "subtitle": province.name,
+                "url": province.get_absolute_url(),
+            }
+        )
     return homes

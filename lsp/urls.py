@@ -3,7 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from .views import health, home, institutions as inst, users
+from .views import health, home, users
+from .views import institutions as inst
 
 auth_patterns = [
     path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -51,17 +52,34 @@ urlpatterns = [
     path("situs/", home.site_home, name="site_home"),
     *auth_patterns,
     path("bahasa/", include("django.conf.urls.i18n")),
-    *crud("provinsi", "province", inst.ProvinceList, inst.ProvinceCreate, inst.ProvinceDetail,
-          inst.ProvinceUpdate),
-    *crud("wilayah", "regency", inst.RegencyList, inst.RegencyCreate, inst.RegencyDetail,
-          inst.RegencyUpdate),
-    *crud("sekolah", "school", inst.SchoolList, inst.SchoolCreate, inst.SchoolDetail,
-          inst.SchoolUpdate),
+    *crud(
+        "provinsi",
+        "province",
+        inst.ProvinceList,
+        inst.ProvinceCreate,
+        inst.ProvinceDetail,
+        inst.ProvinceUpdate,
+    ),
+    *crud(
+        "wilayah",
+        "regency",
+        inst.RegencyList,
+        inst.RegencyCreate,
+        inst.RegencyDetail,
+        inst.RegencyUpdate,
+    ),
+    *crud(
+        "sekolah",
+        "school",
+        inst.SchoolList,
+        inst.SchoolCreate,
+        inst.SchoolDetail,
+        inst.SchoolUpdate,
+    ),
     *crud("lsp", "lsp", inst.LspList, inst.LspCreate, inst.LspDetail, inst.LspUpdate),
     path("lsp/<int:pk>/berkas/<str:kind>/", inst.lsp_file, name="lsp_file"),
     *crud("tuk", "tuk", inst.TukList, inst.TukCreate, inst.TukDetail, inst.TukUpdate),
-    *crud("pengguna", "user", users.UserList, users.UserCreate, users.UserDetail,
-          users.UserUpdate),
+    *crud("pengguna", "user", users.UserList, users.UserCreate, users.UserDetail, users.UserUpdate),
     path("jejak-audit/", users.AuditList.as_view(), name="audit_list"),
     path("admin/", admin.site.urls),
 ]

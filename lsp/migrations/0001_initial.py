@@ -4,244 +4,697 @@ import django.contrib.auth.validators
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import lsp.files
-import lsp.models.users
 from django.conf import settings
 from django.db import migrations, models
 
+import lsp.files
+import lsp.models.users
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Programme',
+            name="Programme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, unique=True, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, unique=True, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'vocational programme',
-                'verbose_name_plural': 'vocational programmes',
-                'ordering': ['name'],
+                "verbose_name": "vocational programme",
+                "verbose_name_plural": "vocational programmes",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Province',
+            name="Province",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=2, unique=True, validators=[django.core.validators.RegexValidator('^\\d{2}$', 'A province code has 2 digits.', code='invalid_code')], verbose_name='BPS code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=2,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{2}$", "A province code has 2 digits.", code="invalid_code"
+                            )
+                        ],
+                        verbose_name="BPS code",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'province',
-                'verbose_name_plural': 'provinces',
-                'ordering': ['code'],
+                "verbose_name": "province",
+                "verbose_name_plural": "provinces",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('full_name', models.CharField(blank=True, max_length=150, verbose_name='full name')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "full_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="full name"),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-                'ordering': ['username'],
-                'abstract': False,
-                'swappable': 'AUTH_USER_MODEL',
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+                "ordering": ["username"],
+                "abstract": False,
+                "swappable": "AUTH_USER_MODEL",
             },
             managers=[
-                ('objects', lsp.models.users.KompetenUserManager()),
+                ("objects", lsp.models.users.KompetenUserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Concentration',
+            name="Concentration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, unique=True, verbose_name='name')),
-                ('abbreviation', models.CharField(max_length=12, unique=True, verbose_name='abbreviation')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='concentrations', to='lsp.programme', verbose_name='programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, unique=True, verbose_name="name")),
+                (
+                    "abbreviation",
+                    models.CharField(max_length=12, unique=True, verbose_name="abbreviation"),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="concentrations",
+                        to="lsp.programme",
+                        verbose_name="programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'concentration',
-                'verbose_name_plural': 'concentrations',
-                'ordering': ['name'],
+                "verbose_name": "concentration",
+                "verbose_name_plural": "concentrations",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Regency',
+            name="Regency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=4, unique=True, validators=[django.core.validators.RegexValidator('^\\d{4}$', 'A regency code has 4 digits.', code='invalid_code')], verbose_name='BPS code')),
-                ('name', models.CharField(db_index=True, max_length=100, verbose_name='name')),
-                ('kind', models.CharField(choices=[('kabupaten', 'Regency (kabupaten)'), ('kota', 'City (kota)')], max_length=10, verbose_name='kind')),
-                ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='regencies', to='lsp.province', verbose_name='province')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=4,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{4}$", "A regency code has 4 digits.", code="invalid_code"
+                            )
+                        ],
+                        verbose_name="BPS code",
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=100, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("kabupaten", "Regency (kabupaten)"), ("kota", "City (kota)")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="regencies",
+                        to="lsp.province",
+                        verbose_name="province",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'regency/city',
-                'verbose_name_plural': 'regencies and cities',
-                'ordering': ['code'],
+                "verbose_name": "regency/city",
+                "verbose_name_plural": "regencies and cities",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='School',
+            name="School",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('npsn', models.CharField(help_text='National school number: 8 digits.', max_length=8, unique=True, validators=[django.core.validators.RegexValidator('^\\d{8}$', 'NPSN must be exactly 8 digits.', code='invalid_npsn')], verbose_name='NPSN')),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('status', models.CharField(choices=[('negeri', 'Public (negeri)'), ('swasta', 'Private (swasta)')], max_length=6, verbose_name='status')),
-                ('address', models.TextField(blank=True, verbose_name='address')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('concentrations', models.ManyToManyField(blank=True, related_name='schools', to='lsp.concentration', verbose_name='concentrations')),
-                ('regency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='schools', to='lsp.regency', verbose_name='regency/city')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "npsn",
+                    models.CharField(
+                        help_text="National school number: 8 digits.",
+                        max_length=8,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{8}$", "NPSN must be exactly 8 digits.", code="invalid_npsn"
+                            )
+                        ],
+                        verbose_name="NPSN",
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("negeri", "Public (negeri)"), ("swasta", "Private (swasta)")],
+                        max_length=6,
+                        verbose_name="status",
+                    ),
+                ),
+                ("address", models.TextField(blank=True, verbose_name="address")),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                (
+                    "concentrations",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="schools",
+                        to="lsp.concentration",
+                        verbose_name="concentrations",
+                    ),
+                ),
+                (
+                    "regency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schools",
+                        to="lsp.regency",
+                        verbose_name="regency/city",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'school',
-                'verbose_name_plural': 'schools',
-                'ordering': ['name'],
+                "verbose_name": "school",
+                "verbose_name_plural": "schools",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Lsp',
+            name="Lsp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='name in English')),
-                ('kind', models.CharField(choices=[('P1', 'LSP-P1 (first party, hosted by an SMK)'), ('P2', 'LSP-P2 (second party)'), ('P3', 'LSP-P3 (third party)')], default='P1', max_length=2, verbose_name='type')),
-                ('licence_number', models.CharField(blank=True, max_length=100, verbose_name='BNSP licence number')),
-                ('licence_valid_until', models.DateField(blank=True, null=True, verbose_name='licence valid until')),
-                ('address', models.TextField(blank=True, verbose_name='address')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='phone')),
-                ('logo', models.ImageField(blank=True, upload_to=lsp.files.RandomName('lsp/logo'), validators=[lsp.files.ContentTypeValidator(('png', 'jpeg'))], verbose_name='logo')),
-                ('signatory_name', models.CharField(blank=True, max_length=150, verbose_name='signatory name')),
-                ('signatory_title', models.CharField(blank=True, help_text='e.g. Ketua LSP', max_length=150, verbose_name='signatory title')),
-                ('signatory_signature', models.ImageField(blank=True, upload_to=lsp.files.RandomName('lsp/signature'), validators=[lsp.files.ContentTypeValidator(('png', 'jpeg'))], verbose_name='signature image')),
-                ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lsps', to='lsp.province', verbose_name='province')),
-                ('host_school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='hosted_lsps', to='lsp.school', verbose_name='host school')),
-                ('network_schools', models.ManyToManyField(blank=True, related_name='network_lsps', to='lsp.school', verbose_name='network schools (jejaring)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="name in English"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("P1", "LSP-P1 (first party, hosted by an SMK)"),
+                            ("P2", "LSP-P2 (second party)"),
+                            ("P3", "LSP-P3 (third party)"),
+                        ],
+                        default="P1",
+                        max_length=2,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "licence_number",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="BNSP licence number"
+                    ),
+                ),
+                (
+                    "licence_valid_until",
+                    models.DateField(blank=True, null=True, verbose_name="licence valid until"),
+                ),
+                ("address", models.TextField(blank=True, verbose_name="address")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="phone")),
+                (
+                    "logo",
+                    models.ImageField(
+                        blank=True,
+                        upload_to=lsp.files.RandomName("lsp/logo"),
+                        validators=[lsp.files.ContentTypeValidator(("png", "jpeg"))],
+                        verbose_name="logo",
+                    ),
+                ),
+                (
+                    "signatory_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="signatory name"),
+                ),
+                (
+                    "signatory_title",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. Ketua LSP",
+                        max_length=150,
+                        verbose_name="signatory title",
+                    ),
+                ),
+                (
+                    "signatory_signature",
+                    models.ImageField(
+                        blank=True,
+                        upload_to=lsp.files.RandomName("lsp/signature"),
+                        validators=[lsp.files.ContentTypeValidator(("png", "jpeg"))],
+                        verbose_name="signature image",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lsps",
+                        to="lsp.province",
+                        verbose_name="province",
+                    ),
+                ),
+                (
+                    "host_school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hosted_lsps",
+                        to="lsp.school",
+                        verbose_name="host school",
+                    ),
+                ),
+                (
+                    "network_schools",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="network_lsps",
+                        to="lsp.school",
+                        verbose_name="network schools (jejaring)",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'LSP',
-                'verbose_name_plural': 'LSPs',
-                'ordering': ['name'],
+                "verbose_name": "LSP",
+                "verbose_name_plural": "LSPs",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Tuk',
+            name="Tuk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(blank=True, max_length=50, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('sewaktu', 'Ad hoc (sewaktu)'), ('tempat_kerja', 'Workplace (tempat kerja)'), ('mandiri', 'Independent (mandiri)'), ('jarak_jauh', 'Remote (jarak jauh)')], max_length=12, verbose_name='kind')),
-                ('address', models.TextField(blank=True, verbose_name='address')),
-                ('verified_on', models.DateField(blank=True, null=True, verbose_name='verified on')),
-                ('verified_until', models.DateField(blank=True, null=True, verbose_name='verified until')),
-                ('lsp', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tuks', to='lsp.lsp', verbose_name='LSP')),
-                ('regency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tuks', to='lsp.regency', verbose_name='regency/city')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(blank=True, max_length=50, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("sewaktu", "Ad hoc (sewaktu)"),
+                            ("tempat_kerja", "Workplace (tempat kerja)"),
+                            ("mandiri", "Independent (mandiri)"),
+                            ("jarak_jauh", "Remote (jarak jauh)"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("address", models.TextField(blank=True, verbose_name="address")),
+                (
+                    "verified_on",
+                    models.DateField(blank=True, null=True, verbose_name="verified on"),
+                ),
+                (
+                    "verified_until",
+                    models.DateField(blank=True, null=True, verbose_name="verified until"),
+                ),
+                (
+                    "lsp",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tuks",
+                        to="lsp.lsp",
+                        verbose_name="LSP",
+                    ),
+                ),
+                (
+                    "regency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tuks",
+                        to="lsp.regency",
+                        verbose_name="regency/city",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'TUK',
-                'verbose_name_plural': 'TUKs',
-                'ordering': ['name'],
+                "verbose_name": "TUK",
+                "verbose_name_plural": "TUKs",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='when')),
-                ('action', models.CharField(choices=[('create', 'created'), ('update', 'changed'), ('delete', 'deleted'), ('export', 'exported')], max_length=10, verbose_name='action')),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('object_repr', models.CharField(max_length=255, verbose_name='record')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='what changed')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='who')),
-                ('content_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='contenttypes.contenttype', verbose_name='record type')),
-                ('lsps', models.ManyToManyField(blank=True, related_name='+', to='lsp.lsp')),
-                ('province', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='lsp.province')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="when"),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "created"),
+                            ("update", "changed"),
+                            ("delete", "deleted"),
+                            ("export", "exported"),
+                        ],
+                        max_length=10,
+                        verbose_name="action",
+                    ),
+                ),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                ("object_repr", models.CharField(max_length=255, verbose_name="record")),
+                (
+                    "changes",
+                    models.JSONField(blank=True, default=dict, verbose_name="what changed"),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="who",
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="contenttypes.contenttype",
+                        verbose_name="record type",
+                    ),
+                ),
+                ("lsps", models.ManyToManyField(blank=True, related_name="+", to="lsp.lsp")),
+                (
+                    "province",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="lsp.province",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit entry',
-                'verbose_name_plural': 'audit trail',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['content_type', 'object_id'], name='lsp_auditen_content_b1b0e6_idx')],
+                "verbose_name": "audit entry",
+                "verbose_name_plural": "audit trail",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["content_type", "object_id"], name="lsp_auditen_content_b1b0e6_idx"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Role',
+            name="Role",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('lsp_admin', 'LSP admin'), ('assessor', 'Assessor'), ('viewer', 'Disdikbud viewer')], max_length=10, verbose_name='role')),
-                ('lsp', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='roles', to='lsp.lsp', verbose_name='LSP')),
-                ('province', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='roles', to='lsp.province', verbose_name='province')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roles', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("lsp_admin", "LSP admin"),
+                            ("assessor", "Assessor"),
+                            ("viewer", "Disdikbud viewer"),
+                        ],
+                        max_length=10,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "lsp",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roles",
+                        to="lsp.lsp",
+                        verbose_name="LSP",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roles",
+                        to="lsp.province",
+                        verbose_name="province",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roles",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'role',
-                'verbose_name_plural': 'roles',
-                'ordering': ['kind', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ['lsp_admin', 'assessor']), ('lsp__isnull', False), ('province__isnull', True)), models.Q(('kind', 'viewer'), ('lsp__isnull', True), ('province__isnull', False)), _connector='OR'), name='role_scope_matches_kind', violation_error_message='LSP admins and assessors belong to an LSP; viewers to a province.'), models.UniqueConstraint(condition=models.Q(('lsp__isnull', False)), fields=('user', 'kind', 'lsp'), name='role_unique_per_lsp'), models.UniqueConstraint(condition=models.Q(('province__isnull', False)), fields=('user', 'kind', 'province'), name='role_unique_per_province')],
+                "verbose_name": "role",
+                "verbose_name_plural": "roles",
+                "ordering": ["kind", "pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("kind__in", ["lsp_admin", "assessor"]),
+                                ("lsp__isnull", False),
+                                ("province__isnull", True),
+                            ),
+                            models.Q(
+                                ("kind", "viewer"),
+                                ("lsp__isnull", True),
+                                ("province__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="role_scope_matches_kind",
+                        violation_error_message="LSP admins and assessors belong to an LSP; viewers to a province.",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("lsp__isnull", False)),
+                        fields=("user", "kind", "lsp"),
+                        name="role_unique_per_lsp",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("province__isnull", False)),
+                        fields=("user", "kind", "province"),
+                        name="role_unique_per_province",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='school',
-            index=models.Index(fields=['name'], name='lsp_school_name_81bcd4_idx'),
+            model_name="school",
+            index=models.Index(fields=["name"], name="lsp_school_name_81bcd4_idx"),
         ),
         migrations.AddIndex(
-            model_name='school',
-            index=models.Index(fields=['status', 'name'], name='lsp_school_status_52d98a_idx'),
+            model_name="school",
+            index=models.Index(fields=["status", "name"], name="lsp_school_status_52d98a_idx"),
         ),
         migrations.AddIndex(
-            model_name='school',
-            index=models.Index(fields=['regency', 'name'], name='lsp_school_regency_23cc07_idx'),
+            model_name="school",
+            index=models.Index(fields=["regency", "name"], name="lsp_school_regency_23cc07_idx"),
         ),
         migrations.AddIndex(
-            model_name='lsp',
-            index=models.Index(fields=['province', 'name'], name='lsp_lsp_provinc_e40011_idx'),
+            model_name="lsp",
+            index=models.Index(fields=["province", "name"], name="lsp_lsp_provinc_e40011_idx"),
         ),
         migrations.AddIndex(
-            model_name='lsp',
-            index=models.Index(fields=['licence_valid_until'], name='lsp_lsp_licence_b0f0ce_idx'),
+            model_name="lsp",
+            index=models.Index(fields=["licence_valid_until"], name="lsp_lsp_licence_b0f0ce_idx"),
         ),
         migrations.AddConstraint(
-            model_name='lsp',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'P1'), _negated=True), ('host_school__isnull', False), _connector='OR'), name='lsp_p1_has_host_school', violation_error_message='An LSP-P1 needs its host school.'),
+            model_name="lsp",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "P1"), _negated=True),
+                    ("host_school__isnull", False),
+                    _connector="OR",
+                ),
+                name="lsp_p1_has_host_school",
+                violation_error_message="An LSP-P1 needs its host school.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='tuk',
-            index=models.Index(fields=['lsp', 'name'], name='lsp_tuk_lsp_id_4f7f9b_idx'),
+            model_name="tuk",
+            index=models.Index(fields=["lsp", "name"], name="lsp_tuk_lsp_id_4f7f9b_idx"),
         ),
         migrations.AddIndex(
-            model_name='tuk',
-            index=models.Index(fields=['kind', 'name'], name='lsp_tuk_kind_5749f9_idx'),
+            model_name="tuk",
+            index=models.Index(fields=["kind", "name"], name="lsp_tuk_kind_5749f9_idx"),
         ),
         migrations.AddIndex(
-            model_name='tuk',
-            index=models.Index(fields=['verified_until'], name='lsp_tuk_verifie_0f49ba_idx'),
+            model_name="tuk",
+            index=models.Index(fields=["verified_until"], name="lsp_tuk_verifie_0f49ba_idx"),
         ),
         migrations.AddConstraint(
-            model_name='tuk',
-            constraint=models.CheckConstraint(condition=models.Q(('verified_until__isnull', True), ('verified_on__isnull', True), ('verified_until__gte', models.F('verified_on')), _connector='OR'), name='tuk_verified_until_after_on', violation_error_message="'Verified until' cannot be before 'verified on'."),
+            model_name="tuk",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("verified_until__isnull", True),
+                    ("verified_on__isnull", True),
+                    ("verified_until__gte", models.F("verified_on")),
+                    _connector="OR",
+                ),
+                name="tuk_verified_until_after_on",
+                violation_error_message="'Verified until' cannot be before 'verified on'.",
+            ),
         ),
     ]

@@ -37,9 +37,9 @@ class AuditEntryQuerySet(models.QuerySet):
         if scope.superuser:
             return self
         return self.filter(
-            pk__in=AuditEntry.lsps.through.objects.filter(
-                lsp_id__in=scope.admin_lsp_ids
-            ).values("auditentry_id")
+            pk__in=AuditEntry.lsps.through.objects.filter(lsp_id__in=scope.admin_lsp_ids).values(
+                "auditentry_id"
+            )
         )
 
 

@@ -14,7 +14,7 @@ from .geo import Province, Regency
 
 
 class Programme(models.Model):
-    """A program keahlian of Kurikulum Merdeka (e.g. Teknik Jaringan Komputer dan Telekomunikasi)."""
+    """A program keahlian of Kurikulum Merdeka, e.g. Teknik Jaringan Komputer dan Telekomunikasi."""
 
     name = models.CharField(_("name"), max_length=150, unique=True)
 
@@ -80,7 +80,10 @@ class School(AuditedModel):
         PRIVATE = "swasta", _("Private (swasta)")
 
     npsn = models.CharField(
-        "NPSN", max_length=8, unique=True, validators=[npsn_validator],
+        "NPSN",
+        max_length=8,
+        unique=True,
+        validators=[npsn_validator],
         help_text=_("National school number: 8 digits."),
     )
     name = models.CharField(_("name"), max_length=150)
@@ -119,9 +122,9 @@ class School(AuditedModel):
                 "pk", flat=True
             )
         )
-        province_id = Regency.objects.filter(pk=self.regency_id).values_list(
-            "province_id", flat=True
-        ).first()
+        province_id = (
+            Regency.objects.filter(pk=self.regency_id).values_list("province_id", flat=True).first()
+        )
         return lsp_ids, province_id
 
 
@@ -265,7 +268,11 @@ class Tuk(AuditedModel):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     address = models.TextField(_("address"), blank=True)
     regency = models.ForeignKey(
-        Regency, models.PROTECT, null=True, blank=True, related_name="tuks",
+        Regency,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tuks",
         verbose_name=_("regency/city"),
     )
     verified_on = models.DateField(_("verified on"), null=True, blank=True)

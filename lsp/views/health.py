@@ -27,8 +27,8 @@ def _cache():
 
 
 def _broker():
-    if celery_app.conf.task_always_eager:
-        return  # no broker configured: tasks run in-process
+    if celery_app.conf.broker_url.startswith("memory://"):
+        return  # no broker configured (REDIS_URL unset): tasks run in-process
     with celery_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
 
@@ -44,7 +44,7 @@ def readyz(request):
         try:
             check()
             results[name] = "ok"
-        except Exception as exc:  # noqa: BLE001 (any failure means not ready)
+        except Exception as exc:
             results[name] = f"error: {exc.__class__.__name__}"
             failed.append(name)
     body = {"status": "ok" if not failed else "unavailable", "checks": results}

@@ -33,8 +33,6 @@ def site_home(request):
     from django.db.models import Count
 
     provinces = (
-        Province.objects.annotate(lsp_count=Count("lsps"))
-        .filter(lsp_count__gt=0)
-        .order_by("code")
+        Province.objects.annotate(lsp_count=Count("lsps")).filter(lsp_count__gt=0).order_by("code")
     )
     return render(request, "lsp/site_home.html", {"provinces": provinces})

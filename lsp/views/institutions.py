@@ -10,7 +10,6 @@ from ..models import Lsp, Province, Regency, School, Tuk
 from .base import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpdateView
 
 
-
 # --- Provinces and regencies (reference data: the superuser changes them) -------------------------
 class ProvinceList(ScopedListView):
     model = Province

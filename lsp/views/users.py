@@ -9,7 +9,6 @@ from .base import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpda
 _ROLES = Prefetch("roles", queryset=Role.objects.select_related("lsp", "province"))
 
 
-
 class UserList(ScopedListView):
     model = User
     filterset_class = UserFilter

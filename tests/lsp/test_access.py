@@ -39,8 +39,12 @@ def test_admin_cannot_open_or_edit_another_lsps_school(client, admin_a, school_b
     assert client.get(reverse("school_update", args=[school_b.pk])).status_code == 404
     response = client.post(
         reverse("school_update", args=[school_b.pk]),
-        {"npsn": school_b.npsn, "name": "Hijacked", "status": "negeri",
-         "regency": school_b.regency_id},
+        {
+            "npsn": school_b.npsn,
+            "name": "Hijacked",
+            "status": "negeri",
+            "regency": school_b.regency_id,
+        },
     )
     assert response.status_code == 404
     school_b.refresh_from_db()
@@ -122,8 +126,13 @@ def test_viewer_changes_nothing(client, viewer_kaltim, lsp_a, tuk_b):
     ):
         assert client.get(url).status_code == 403
         assert client.post(url, {"name": "Changed"}).status_code == 403
-    for url in (reverse("school_create"), reverse("tuk_create"), reverse("user_create"),
-                reverse("lsp_create"), reverse("audit_list")):
+    for url in (
+        reverse("school_create"),
+        reverse("tuk_create"),
+        reverse("user_create"),
+        reverse("lsp_create"),
+        reverse("audit_list"),
+    ):
         assert client.get(url).status_code == 403
     assert client.post(reverse("school_create"), {"npsn": "30499999"}).status_code == 403
     school.refresh_from_db()
@@ -159,8 +168,13 @@ def test_admin_creates_a_school_in_own_network(client, admin_a, lsp_a):
     client.force_login(admin_a)
     response = client.post(
         reverse("school_create"),
-        {"npsn": "30412345", "name": "SMK Baru", "status": "swasta",
-         "regency": lsp_a.host_school.regency_id, "network_of": lsp_a.pk},
+        {
+            "npsn": "30412345",
+            "name": "SMK Baru",
+            "status": "swasta",
+            "regency": lsp_a.host_school.regency_id,
+            "network_of": lsp_a.pk,
+        },
     )
     assert response.status_code == 302
     school = School.objects.get(npsn="30412345")
@@ -172,8 +186,15 @@ def test_admin_creates_an_assessor_account_for_own_lsp(client, admin_a, lsp_a):
     client.force_login(admin_a)
     response = client.post(
         reverse("user_create"),
-        {"username": "guru.baru", "full_name": "Guru Baru", "email": "guru@example.id",
-         "is_active": "on", "lsp": lsp_a.pk, "is_assessor": "on", "password": "Rahasia-Kuat-2026"},
+        {
+            "username": "guru.baru",
+            "full_name": "Guru Baru",
+            "email": "guru@example.id",
+            "is_active": "on",
+            "lsp": lsp_a.pk,
+            "is_assessor": "on",
+            "password": "Rahasia-Kuat-2026",
+        },
     )
     assert response.status_code == 302, response.context["form"].errors
     user = User.objects.get(username="guru.baru")
