@@ -25,6 +25,9 @@ class KompetenForm(forms.ModelForm):
         self.scope = scope_of(user)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs.setdefault("rows", 3)
         self.helper.add_input(Submit("submit", _("Save")))
 
 
