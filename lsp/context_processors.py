@@ -17,6 +17,10 @@ def navigation(request):
             (_("Schools"), reverse("school_list"), "building"),
             (_("TUKs"), reverse("tuk_list"), "geo-alt"),
         ]
+    if scope.superuser or scope.staff_lsp_ids or scope.viewer_province_ids:
+        items.append((_("Schemes"), reverse("scheme_list"), "journal-check"))
+    if scope.superuser or scope.admin_lsp_ids:
+        items.append((_("Students"), reverse("candidate_list"), "mortarboard"))
     if scope.superuser or scope.viewer_province_ids:
         items.append((_("Regions"), reverse("regency_list"), "map"))
     if scope.superuser or scope.admin_lsp_ids:

@@ -187,8 +187,8 @@ class DemoSummary:
     accounts: list[DemoAccount] = field(default_factory=list)
 
 
-def build_demo(*, today: datetime.date, reset: bool = False) -> DemoSummary:
-    """Create or refresh the demo data; with reset, delete what the demo owns first."""
+def build_demo(*, today: datetime.date) -> DemoSummary:
+    """Create or refresh the demo data (the command deletes it first for --reset)."""
     summary = DemoSummary(
         totals={
             "schools": len(SCHOOLS),
@@ -199,8 +199,6 @@ def build_demo(*, today: datetime.date, reset: bool = False) -> DemoSummary:
         }
     )
     with transaction.atomic():
-        if reset:
-            summary.deleted = delete_demo()
         province = Province.objects.get(code=PROVINCE_CODE)
         schools = seed_schools(summary=summary)
         lsps = seed_lsps(summary=summary, province=province, schools=schools, today=today)

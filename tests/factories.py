@@ -101,3 +101,47 @@ def viewer(province=None, **kwargs):
     user = UserFactory(**kwargs)
     Role.objects.create(user=user, kind=Role.Kind.VIEWER, province=province or kaltim())
     return user
+
+
+# --- assessments ----------------------------------------------------------------------------------
+class UnitFactory(DjangoModelFactory):
+    class Meta:
+        model = "assessments.Unit"
+
+    lsp = factory.SubFactory(LspFactory)
+    code = factory.Sequence(lambda n: f"J.620100.{n + 1:03d}.02")
+    title = factory.Sequence(lambda n: f"Unit uji {n + 1}")
+
+
+class SchemeFactory(DjangoModelFactory):
+    class Meta:
+        model = "assessments.Scheme"
+
+    lsp = factory.SubFactory(LspFactory)
+    code = factory.Sequence(lambda n: f"SKM/BNSP/{n + 1:05d}/1/2024/33")
+    title = factory.Sequence(lambda n: f"Skema uji {n + 1}")
+    kind = "kkni"
+    kkni_level = 2
+
+
+def concentration(abbreviation="TKJ"):
+    from lsp.models import Concentration
+
+    return Concentration.objects.get(abbreviation=abbreviation)
+
+
+class CandidateFactory(DjangoModelFactory):
+    class Meta:
+        model = "assessments.Candidate"
+
+    full_name = factory.Faker("name", locale="id_ID")
+    nisn = factory.Sequence(lambda n: f"{n + 1:010d}")
+    nik = factory.Sequence(lambda n: f"6472{n + 1:012d}")
+    birth_place = "Samarinda"
+    birth_date = datetime.date(2008, 5, 17)
+    sex = "L"
+    school = factory.SubFactory(SchoolFactory)
+    concentration = factory.LazyFunction(concentration)
+    level = "XII"
+    class_name = "XII TKJ 1"
+    school_year = "2025/2026"

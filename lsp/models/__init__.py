@@ -1,5 +1,6 @@
 from .audit import AuditedModel, AuditEntry
 from .geo import Province, Regency
+from .imports import ImportBatch
 from .institutions import Concentration, Lsp, Programme, School, Tuk
 from .users import Role, User
 
@@ -7,6 +8,7 @@ __all__ = [
     "AuditEntry",
     "AuditedModel",
     "Concentration",
+    "ImportBatch",
     "Lsp",
     "Programme",
     "Province",

@@ -71,6 +71,10 @@ class SchoolQuerySet(models.QuerySet):
             return self
         return self.filter(_schools_of_lsps(scope.admin_lsp_ids))
 
+    def of_lsps(self, lsp_ids):
+        """The host and network schools of these LSPs: whose students they certify."""
+        return self.filter(_schools_of_lsps(lsp_ids))
+
 
 class School(AuditedModel):
     """A vocational high school (SMK), identified by its NPSN."""
@@ -117,11 +121,7 @@ class School(AuditedModel):
         return reverse("school_detail", args=[self.pk])
 
     def audit_scope(self):
-        lsp_ids = set(
-            Lsp.objects.filter(Q(host_school=self) | Q(network_schools=self)).values_list(
-                "pk", flat=True
-            )
-        )
+        lsp_ids = set(Lsp.objects.certifying(self.pk).values_list("pk", flat=True))
         province_id = (
             Regency.objects.filter(pk=self.regency_id).values_list("province_id", flat=True).first()
         )
@@ -140,6 +140,10 @@ class LspQuerySet(models.QuerySet):
     def editable_by(self, user):
         scope = scope_of(user)
         return self if scope.superuser else self.filter(pk__in=scope.admin_lsp_ids)
+
+    def certifying(self, school_id):
+        """The LSPs whose host or network school this is."""
+        return self.filter(Q(host_school_id=school_id) | Q(network_schools=school_id)).distinct()
 
     def licence_expiring(self, on: datetime.date, within_days: int):
         return self.filter(
