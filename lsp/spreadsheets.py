@@ -1,9 +1,8 @@
 """Excel import and export: every spreadsheet in the project goes through this module.
 
-Schools keep students in Excel, and Excel mangles identifiers (drops leading zeros, rounds long
-numbers) and dates (serial numbers, local month names). Reading repairs what can be trusted and
-refuses the rest with a message the user can act on; writing escapes formulas and formats ID
-columns as Text so the next round trip does not mangle them again.
+Excel mangles identifiers (leading zeros, 15-digit precision) and dates. Reading repairs what can
+be trusted and refuses the rest with a message users can act on; writing escapes formulas and
+formats ID columns as Text so the next round trip stays intact.
 """
 
 import datetime
@@ -18,7 +17,7 @@ from typing import Any
 
 import openpyxl
 from django.http import HttpResponse
-from django.utils.functional import lazy
+from django.utils.functional import Promise, lazy
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -42,18 +41,25 @@ _interpolate = lazy(lambda message, params: message % params, str)
 class SpreadsheetError(ValueError):
     """The file as a whole cannot be read: not an .xlsx, or required columns are missing."""
 
-    def __init__(self, message: Any):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: Any, **params: Any):
+        self.message = _interpolate(message, params) if params else message
+        super().__init__(self.message)
 
 
 class CellError(ValueError):
     """One cell cannot be read; `code` is stable for tests and callers, `message` is for users."""
 
-    def __init__(self, code: str, message: Any):
-        super().__init__(message)
+    def __init__(self, code: str, message: Any, **params: Any):
         self.code = code
-        self.message = message
+        self.message = _interpolate(message, params) if params else message
+        super().__init__(self.message)
+
+
+MANGLED = _(
+    "Excel changed this number (it keeps only 15 digits). "
+    "Format the column as Text and type it again."
+)
+NOT_DIGITS = _("“%(value)s” must contain digits only.")
 
 
 def _is_number(value: Any) -> bool:
@@ -68,46 +74,25 @@ def clean_digits(value: Any, *, length: int) -> str:
         # A 16-digit NIK can't survive as a number: Excel keeps 15 significant digits, so the
         # last one is already zero (or rounded) however the cell displays.
         if length > EXCEL_SIGNIFICANT_DIGITS:
-            raise _mangled()
+            raise CellError("mangled_number", MANGLED)
         if not math.isfinite(value) or value < 0 or value != int(value):
-            raise _not_digits(value)
-        digits = str(int(value))
+            raise CellError("not_digits", NOT_DIGITS, value=value)
         # Only a number can have lost leading zeros; a text cell still has all it was given.
-        digits = digits.zfill(length)
+        digits = str(int(value)).zfill(length)
     else:
         text = str(value).strip()
+        # "3.27E+15" is how Excel displays a rounded long number; it was pasted as text.
         if re.fullmatch(r"[0-9]+(?:[.,][0-9]+)?[eE]\+?[0-9]+", text):
-            raise _mangled()  # "3.27E+15": Excel's display of a rounded number, pasted as text
+            raise CellError("mangled_number", MANGLED)
         # A leading apostrophe is how users force Text in Excel; spaces, dots and dashes are
         # how they group digits for reading.
         digits = re.sub(r"[\s.\-]", "", text.lstrip("'’"))
         if not re.fullmatch(r"[0-9]+", digits):
-            raise _not_digits(value)
+            raise CellError("not_digits", NOT_DIGITS, value=value)
     if len(digits) != length:
-        raise CellError(
-            "wrong_length",
-            _interpolate(
-                _("Must be %(length)s digits; found %(found)s."),
-                {"length": length, "found": len(digits)},
-            ),
-        )
+        message = _("Must be %(length)s digits; found %(found)s.")
+        raise CellError("wrong_length", message, length=length, found=len(digits))
     return digits
-
-
-def _mangled() -> CellError:
-    return CellError(
-        "mangled_number",
-        _(
-            "Excel changed this number (it keeps only 15 digits). "
-            "Format the column as Text and type it again."
-        ),
-    )
-
-
-def _not_digits(value: Any) -> CellError:
-    return CellError(
-        "not_digits", _interpolate(_("“%(value)s” must contain digits only."), {"value": value})
-    )
 
 
 # Indonesian, old Indonesian spellings (Pebruari, Nopember) and English, with abbreviations.
@@ -129,7 +114,6 @@ MONTHS = {name: n for n, names in enumerate(_MONTH_NAMES, start=1) for name in n
 _NUMERIC_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _NAMED_DATE = re.compile(r"(\d{1,2})[\s./-]*([a-z]+)\.?[\s./-]*(\d{4})")
-_EXCEL_MAX_SERIAL = 2958465  # 31/12/9999
 
 
 def clean_date(value: Any) -> datetime.date:
@@ -140,28 +124,21 @@ def clean_date(value: Any) -> datetime.date:
         return value
     if _is_number(value):
         # A date cell formatted as General/Number reaches us as its serial (1900 system).
-        if math.isfinite(value) and 1 <= value <= _EXCEL_MAX_SERIAL:
+        if math.isfinite(value) and 1 <= value <= 2958465:  # up to 31/12/9999
             return from_excel(value).date()
     elif isinstance(value, str):
         text = " ".join(value.split()).casefold()
         try:
-            if match := _NUMERIC_DATE.fullmatch(text):
-                day, _sep, month, year = match.groups()
-                return datetime.date(int(year), int(month), int(day))
+            if match := _NUMERIC_DATE.fullmatch(text):  # day, separator, month, year
+                return datetime.date(int(match[4]), int(match[3]), int(match[1]))
             if match := _ISO_DATE.fullmatch(text):
-                year, month, day = match.groups()
-                return datetime.date(int(year), int(month), int(day))
+                return datetime.date(*map(int, match.groups()))
             if (match := _NAMED_DATE.fullmatch(text)) and match[2] in MONTHS:
                 return datetime.date(int(match[3]), MONTHS[match[2]], int(match[1]))
         except ValueError:
             pass  # 31/02/2007 and friends: well-formed but not a day
-    raise CellError(
-        "bad_date",
-        _interpolate(
-            _("“%(value)s” is not a date. Use DD/MM/YYYY, for example 13/11/2007."),
-            {"value": "" if value is None else value},
-        ),
-    )
+    message = _("“%(value)s” is not a date. Use DD/MM/YYYY, for example 13/11/2007.")
+    raise CellError("bad_date", message, value="" if value is None else value)
 
 
 def clean_text(value: Any) -> str:
@@ -192,6 +169,8 @@ def read_rows(
     sheet: str | None = None,
 ) -> list[Row]:
     """The data rows under the header row, keyed by field; fully empty rows skipped."""
+    if unknown := set(required) - columns.keys():  # a typo would silently make a column optional
+        raise ValueError(f"Required but not in columns: {sorted(unknown)}")
     names = {_header_key(name): key for key, accepted in columns.items() for name in accepted}
     try:
         workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
@@ -208,7 +187,7 @@ def read_rows(
 
 def _read(workbook, columns, names, required, sheet) -> list[Row]:
     if sheet is not None and sheet not in workbook.sheetnames:
-        raise SpreadsheetError(_interpolate(_("Sheet “%(sheet)s” is missing."), {"sheet": sheet}))
+        raise SpreadsheetError(_("Sheet “%(sheet)s” is missing."), sheet=sheet)
     # Without a named sheet, try the active one first, then the others: users often save while
     # looking at an instructions sheet.
     active = workbook.active
@@ -242,9 +221,7 @@ def _missing(headers: list[str]) -> SpreadsheetError:
     message = ngettext_lazy(
         "Column %(columns)s is missing.", "Columns %(columns)s are missing.", "count"
     )
-    return SpreadsheetError(
-        _interpolate(message, {"count": len(headers), "columns": ", ".join(headers)})
-    )
+    return SpreadsheetError(message, count=len(headers), columns=", ".join(headers))
 
 
 def _data_rows(rows: Iterable[tuple], positions: dict[str, int], *, first: int):
@@ -257,6 +234,8 @@ def _data_rows(rows: Iterable[tuple], positions: dict[str, int], *, first: int):
 
 def escape_cell(value: Any) -> Any:
     """A value safe to put in a cell: text can never become a formula (OWASP CSV injection)."""
+    if isinstance(value, Promise):  # gettext_lazy headers; openpyxl only knows real str
+        value = str(value)
     if not isinstance(value, str):
         return value
     # Control characters from pasted text make openpyxl refuse the whole file.
@@ -275,8 +254,13 @@ def build_workbook(
     date_columns: Collection[int] = frozenset(),
     validations: Mapping[int, list[str]] | None = None,
     widths: Mapping[int, int] | None = None,
+    blank_rows: int = TEMPLATE_ROWS,
 ) -> openpyxl.Workbook:
-    """One sheet with a bold frozen header; also used, with no rows, as the import template."""
+    """One sheet with a bold frozen header; also used, with no rows, as the import template.
+
+    `blank_rows` empty rows below the data keep the column formats and drop-downs, for a user
+    who types into the file; exports pass 0.
+    """
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = re.sub(r"[\\/?*\[\]:]", " ", title)[:31] or "Data"  # Excel's sheet-name rules
@@ -296,7 +280,7 @@ def build_workbook(
         for i, v in enumerate(values[: len(longest)]):
             longest[i] = max(longest[i], len(str(v)) if v is not None else 0)
 
-    last = sheet.max_row + TEMPLATE_ROWS
+    last = sheet.max_row + blank_rows
     for i, number_format in formats.items():
         for (cell,) in sheet.iter_rows(min_row=2, max_row=last, min_col=i + 1, max_col=i + 1):
             cell.number_format = number_format

@@ -4,8 +4,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests import factories
-
 pytestmark = pytest.mark.django_db
 
 def _png():
