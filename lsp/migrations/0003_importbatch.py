@@ -6,30 +6,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lsp', '0002_reference_data'),
+        ("lsp", "0002_reference_data"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=30, verbose_name='kind')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('filename', models.CharField(max_length=255)),
-                ('target', models.JSONField(default=dict)),
-                ('rows', models.JSONField(default=list)),
-                ('errors', models.JSONField(default=list, help_text='Errors about the whole file.')),
-                ('status', models.CharField(choices=[('preview', 'previewed'), ('committed', 'committed')], default='preview', max_length=10)),
-                ('committed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lsp', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='lsp.lsp', verbose_name='LSP')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=30, verbose_name="kind")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("filename", models.CharField(max_length=255)),
+                ("target", models.JSONField(default=dict)),
+                ("rows", models.JSONField(default=list)),
+                (
+                    "errors",
+                    models.JSONField(default=list, help_text="Errors about the whole file."),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("preview", "previewed"), ("committed", "committed")],
+                        default="preview",
+                        max_length=10,
+                    ),
+                ),
+                ("committed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lsp",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="lsp.lsp",
+                        verbose_name="LSP",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['lsp', 'kind', '-created_at'], name='lsp_importb_lsp_id_a5ad6a_idx')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["lsp", "kind", "-created_at"], name="lsp_importb_lsp_id_a5ad6a_idx"
+                    )
+                ],
             },
         ),
     ]
