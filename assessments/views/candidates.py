@@ -27,9 +27,7 @@ class CandidateList(AdminOnlyMixin, ScopedListView):
     filterset_class = CandidateFilter
     list_select_related = ("school", "concentration")
 
-    @staticmethod
-    def may_create(user):
-        return is_lsp_admin(user)
+    may_create = staticmethod(is_lsp_admin)
 
 
 class CandidateDetail(AdminOnlyMixin, ScopedDetailView):
@@ -43,9 +41,7 @@ class CandidateCreate(ScopedCreateView):
     model = Candidate
     form_class = CandidateForm
 
-    @staticmethod
-    def may_create(user):
-        return is_lsp_admin(user)
+    may_create = staticmethod(is_lsp_admin)
 
 
 class CandidateUpdate(ScopedUpdateView):

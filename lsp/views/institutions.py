@@ -68,9 +68,7 @@ class SchoolList(ScopedListView):
     filterset_class = SchoolFilter
     list_select_related = ("regency",)
 
-    @staticmethod
-    def may_create(user):
-        return is_lsp_admin(user)
+    may_create = staticmethod(is_lsp_admin)
 
 
 class SchoolDetail(ScopedDetailView):
@@ -93,9 +91,7 @@ class SchoolCreate(ScopedCreateView):
     model = School
     form_class = SchoolForm
 
-    @staticmethod
-    def may_create(user):
-        return is_lsp_admin(user)
+    may_create = staticmethod(is_lsp_admin)
 
 
 class SchoolUpdate(ScopedUpdateView):
@@ -156,9 +152,7 @@ class TukList(ScopedListView):
     filterset_class = TukFilter
     list_select_related = ("lsp", "regency")
 
-    @staticmethod
-    def may_create(user):
-        return is_lsp_admin(user)
+    may_create = staticmethod(is_lsp_admin)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -177,9 +171,7 @@ class TukCreate(ScopedCreateView):
     model = Tuk
     form_class = TukForm
 
-    @staticmethod
-    def may_create(user):
-        return is_lsp_admin(user)
+    may_create = staticmethod(is_lsp_admin)
 
 
 class TukUpdate(ScopedUpdateView):

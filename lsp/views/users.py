@@ -17,9 +17,7 @@ class UserList(ScopedListView):
     def get_queryset(self):
         return super().get_queryset().prefetch_related(_ROLES)
 
-    @staticmethod
-    def may_create(user):
-        return is_lsp_admin(user)
+    may_create = staticmethod(is_lsp_admin)
 
 
 class UserDetail(ScopedDetailView):
@@ -35,9 +33,7 @@ class UserCreate(ScopedCreateView):
     model = User
     form_class = UserForm
 
-    @staticmethod
-    def may_create(user):
-        return is_lsp_admin(user)
+    may_create = staticmethod(is_lsp_admin)
 
 
 class UserUpdate(ScopedUpdateView):
