@@ -18,7 +18,7 @@ def navigation(request):
             (_("TUKs"), reverse("tuk_list"), "geo-alt"),
         ]
     if scope.superuser or scope.staff_lsp_ids or scope.viewer_province_ids:
-        items.append((_("Schemes"), _reverse_or_none("scheme_list"), "journal-check"))
+        items.append((_("Schemes"), reverse("scheme_list"), "journal-check"))
     if scope.superuser or scope.admin_lsp_ids:
         items.append((_("Students"), reverse("candidate_list"), "mortarboard"))
     if scope.superuser or scope.viewer_province_ids:
@@ -34,12 +34,3 @@ def navigation(request):
         ],
         "user_scope": scope,
     }
-
-
-def _reverse_or_none(name):  # TEMPORARY while the schemes pages are being built
-    from django.urls import NoReverseMatch
-
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None

@@ -6,145 +6,407 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('lsp', '0003_importbatch'),
+        ("lsp", "0003_importbatch"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Scheme',
+            name="Scheme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='As registered at BNSP, e.g. SKM/BNSP/00010/1/2020/33', max_length=80, unique=True, verbose_name='scheme number')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('title_en', models.CharField(blank=True, max_length=300, verbose_name='title in English')),
-                ('kind', models.CharField(choices=[('kkni', 'KKNI qualification'), ('okupasi', 'Occupation (okupasi)'), ('klaster', 'Cluster (klaster)')], max_length=10, verbose_name='kind')),
-                ('kkni_level', models.PositiveSmallIntegerField(blank=True, choices=[(1, '1'), (2, '2'), (3, '3'), (4, '4'), (5, '5'), (6, '6'), (7, '7'), (8, '8'), (9, '9')], null=True, verbose_name='KKNI level')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('concentration', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='schemes', to='lsp.concentration', verbose_name='concentration served')),
-                ('lsp', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='schemes', to='lsp.lsp', verbose_name='LSP')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="As registered at BNSP, e.g. SKM/BNSP/00010/1/2020/33",
+                        max_length=80,
+                        unique=True,
+                        verbose_name="scheme number",
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                (
+                    "title_en",
+                    models.CharField(blank=True, max_length=300, verbose_name="title in English"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("kkni", "KKNI qualification"),
+                            ("okupasi", "Occupation (okupasi)"),
+                            ("klaster", "Cluster (klaster)"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "kkni_level",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (1, "1"),
+                            (2, "2"),
+                            (3, "3"),
+                            (4, "4"),
+                            (5, "5"),
+                            (6, "6"),
+                            (7, "7"),
+                            (8, "8"),
+                            (9, "9"),
+                        ],
+                        null=True,
+                        verbose_name="KKNI level",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "concentration",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schemes",
+                        to="lsp.concentration",
+                        verbose_name="concentration served",
+                    ),
+                ),
+                (
+                    "lsp",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schemes",
+                        to="lsp.lsp",
+                        verbose_name="LSP",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'certification scheme',
-                'verbose_name_plural': 'certification schemes',
-                'ordering': ['title'],
+                "verbose_name": "certification scheme",
+                "verbose_name_plural": "certification schemes",
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, validators=[django.core.validators.RegexValidator('^[A-Z]\\.[0-9A-Z]{2,12}(\\.[0-9A-Z]{1,6}){1,3}$', 'A unit code looks like J.620100.004.02 (letter, dot, groups of digits and letters).', code='invalid_unit_code')], verbose_name='unit code')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('title_en', models.CharField(blank=True, max_length=300, verbose_name='title in English')),
-                ('lsp', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='units', to='lsp.lsp', verbose_name='LSP')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=40,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]\\.[0-9A-Z]{2,12}(\\.[0-9A-Z]{1,6}){1,3}$",
+                                "A unit code looks like J.620100.004.02 (letter, dot, groups of digits and letters).",
+                                code="invalid_unit_code",
+                            )
+                        ],
+                        verbose_name="unit code",
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                (
+                    "title_en",
+                    models.CharField(blank=True, max_length=300, verbose_name="title in English"),
+                ),
+                (
+                    "lsp",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="lsp.lsp",
+                        verbose_name="LSP",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unit of competency',
-                'verbose_name_plural': 'units of competency',
-                'ordering': ['code'],
+                "verbose_name": "unit of competency",
+                "verbose_name_plural": "units of competency",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='SchemeUnit',
+            name="SchemeUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('scheme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='assessments.scheme')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='assessments.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "scheme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="assessments.scheme"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="assessments.unit"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['scheme', 'order'],
+                "ordering": ["scheme", "order"],
             },
         ),
         migrations.AddField(
-            model_name='scheme',
-            name='units',
-            field=models.ManyToManyField(related_name='schemes', through='assessments.SchemeUnit', to='assessments.unit', verbose_name='units'),
+            model_name="scheme",
+            name="units",
+            field=models.ManyToManyField(
+                related_name="schemes",
+                through="assessments.SchemeUnit",
+                to="assessments.unit",
+                verbose_name="units",
+            ),
         ),
         migrations.CreateModel(
-            name='Element',
+            name="Element",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='number')),
-                ('title', models.CharField(max_length=500, verbose_name='element')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='elements', to='assessments.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="number")),
+                ("title", models.CharField(max_length=500, verbose_name="element")),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="elements",
+                        to="assessments.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'element',
-                'verbose_name_plural': 'elements',
-                'ordering': ['unit', 'number'],
+                "verbose_name": "element",
+                "verbose_name_plural": "elements",
+                "ordering": ["unit", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Candidate',
+            name="Candidate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('full_name', models.CharField(max_length=150, verbose_name='full name')),
-                ('nisn', models.CharField(max_length=10, unique=True, validators=[django.core.validators.RegexValidator('^\\d{10}$', 'NISN must be exactly 10 digits.', 'invalid_nisn')], verbose_name='NISN')),
-                ('nik', models.CharField(max_length=16, unique=True, validators=[django.core.validators.RegexValidator('^\\d{16}$', 'NIK must be exactly 16 digits.', 'invalid_nik')], verbose_name='NIK')),
-                ('birth_place', models.CharField(max_length=100, verbose_name='place of birth')),
-                ('birth_date', models.DateField(verbose_name='date of birth')),
-                ('sex', models.CharField(choices=[('L', 'Male (L)'), ('P', 'Female (P)')], max_length=1, verbose_name='sex')),
-                ('address', models.TextField(blank=True, verbose_name='address')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('level', models.CharField(choices=[('X', 'X'), ('XI', 'XI'), ('XII', 'XII'), ('XIII', 'XIII')], max_length=4, verbose_name='grade')),
-                ('class_name', models.CharField(blank=True, help_text='As the school names it, e.g. XII TKJ 2', max_length=30, verbose_name='class')),
-                ('school_year', models.CharField(max_length=9, validators=[django.core.validators.RegexValidator('^\\d{4}/\\d{4}$', 'Write the school year as 2025/2026.', code='invalid_school_year')], verbose_name='school year')),
-                ('graduation_year', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='graduation year')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('concentration', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='candidates', to='lsp.concentration', verbose_name='concentration')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='candidates', to='lsp.school', verbose_name='school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("full_name", models.CharField(max_length=150, verbose_name="full name")),
+                (
+                    "nisn",
+                    models.CharField(
+                        max_length=10,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{10}$", "NISN must be exactly 10 digits.", "invalid_nisn"
+                            )
+                        ],
+                        verbose_name="NISN",
+                    ),
+                ),
+                (
+                    "nik",
+                    models.CharField(
+                        max_length=16,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{16}$", "NIK must be exactly 16 digits.", "invalid_nik"
+                            )
+                        ],
+                        verbose_name="NIK",
+                    ),
+                ),
+                ("birth_place", models.CharField(max_length=100, verbose_name="place of birth")),
+                ("birth_date", models.DateField(verbose_name="date of birth")),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("L", "Male (L)"), ("P", "Female (P)")],
+                        max_length=1,
+                        verbose_name="sex",
+                    ),
+                ),
+                ("address", models.TextField(blank=True, verbose_name="address")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("X", "X"), ("XI", "XI"), ("XII", "XII"), ("XIII", "XIII")],
+                        max_length=4,
+                        verbose_name="grade",
+                    ),
+                ),
+                (
+                    "class_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="As the school names it, e.g. XII TKJ 2",
+                        max_length=30,
+                        verbose_name="class",
+                    ),
+                ),
+                (
+                    "school_year",
+                    models.CharField(
+                        max_length=9,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{4}/\\d{4}$",
+                                "Write the school year as 2025/2026.",
+                                code="invalid_school_year",
+                            )
+                        ],
+                        verbose_name="school year",
+                    ),
+                ),
+                (
+                    "graduation_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(2000),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="graduation year",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "concentration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="candidates",
+                        to="lsp.concentration",
+                        verbose_name="concentration",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="candidates",
+                        to="lsp.school",
+                        verbose_name="school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'student (asesi)',
-                'verbose_name_plural': 'students (asesi)',
-                'ordering': ['full_name', 'pk'],
-                'indexes': [models.Index(fields=['school', 'full_name'], name='assessments_school__baa288_idx'), models.Index(fields=['school', 'concentration', 'full_name'], name='assessments_school__d7ff2a_idx'), models.Index(fields=['school', 'level', 'full_name'], name='assessments_school__5c02ac_idx'), models.Index(fields=['school_year', 'full_name'], name='assessments_school__c76cb1_idx'), models.Index(fields=['full_name'], name='assessments_full_na_63c397_idx')],
+                "verbose_name": "student (asesi)",
+                "verbose_name_plural": "students (asesi)",
+                "ordering": ["full_name", "pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["school", "full_name"], name="assessments_school__baa288_idx"
+                    ),
+                    models.Index(
+                        fields=["school", "concentration", "full_name"],
+                        name="assessments_school__d7ff2a_idx",
+                    ),
+                    models.Index(
+                        fields=["school", "level", "full_name"],
+                        name="assessments_school__5c02ac_idx",
+                    ),
+                    models.Index(
+                        fields=["school_year", "full_name"], name="assessments_school__c76cb1_idx"
+                    ),
+                    models.Index(fields=["full_name"], name="assessments_full_na_63c397_idx"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Criterion',
+            name="Criterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='number')),
-                ('text', models.TextField(verbose_name='performance criterion (KUK)')),
-                ('element', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='assessments.element')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="number")),
+                ("text", models.TextField(verbose_name="performance criterion (KUK)")),
+                (
+                    "element",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="criteria",
+                        to="assessments.element",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'performance criterion (KUK)',
-                'verbose_name_plural': 'performance criteria (KUK)',
-                'ordering': ['element', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('element', 'number'), name='criterion_number_unique')],
+                "verbose_name": "performance criterion (KUK)",
+                "verbose_name_plural": "performance criteria (KUK)",
+                "ordering": ["element", "number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("element", "number"), name="criterion_number_unique"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.UniqueConstraint(fields=('lsp', 'code'), name='unit_code_unique_per_lsp', violation_error_message='This LSP already has a unit with this code.'),
+            model_name="unit",
+            constraint=models.UniqueConstraint(
+                fields=("lsp", "code"),
+                name="unit_code_unique_per_lsp",
+                violation_error_message="This LSP already has a unit with this code.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='schemeunit',
-            constraint=models.UniqueConstraint(fields=('scheme', 'unit'), name='scheme_unit_once'),
+            model_name="schemeunit",
+            constraint=models.UniqueConstraint(fields=("scheme", "unit"), name="scheme_unit_once"),
         ),
         migrations.AddIndex(
-            model_name='scheme',
-            index=models.Index(fields=['lsp', 'is_active', 'title'], name='assessments_lsp_id_e27e95_idx'),
+            model_name="scheme",
+            index=models.Index(
+                fields=["lsp", "is_active", "title"], name="assessments_lsp_id_e27e95_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='scheme',
-            index=models.Index(fields=['kind', 'title'], name='assessments_kind_400707_idx'),
+            model_name="scheme",
+            index=models.Index(fields=["kind", "title"], name="assessments_kind_400707_idx"),
         ),
         migrations.AddConstraint(
-            model_name='scheme',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'kkni'), ('kkni_level__isnull', False)), models.Q(('kind', 'kkni'), _negated=True), _connector='OR'), name='scheme_kkni_has_level', violation_error_message='A KKNI scheme needs its level.'),
+            model_name="scheme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "kkni"), ("kkni_level__isnull", False)),
+                    models.Q(("kind", "kkni"), _negated=True),
+                    _connector="OR",
+                ),
+                name="scheme_kkni_has_level",
+                violation_error_message="A KKNI scheme needs its level.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='element',
-            constraint=models.UniqueConstraint(fields=('unit', 'number'), name='element_number_unique'),
+            model_name="element",
+            constraint=models.UniqueConstraint(
+                fields=("unit", "number"), name="element_number_unique"
+            ),
         ),
     ]

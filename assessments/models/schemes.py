@@ -113,7 +113,9 @@ class Scheme(AuditedModel):
         "lsp.Lsp", models.PROTECT, related_name="schemes", verbose_name=_("LSP")
     )
     code = models.CharField(
-        _("scheme number"), max_length=80, unique=True,
+        _("scheme number"),
+        max_length=80,
+        unique=True,
         help_text=_("As registered at BNSP, e.g. SKM/BNSP/00010/1/2020/33"),
     )
     title = models.CharField(_("title"), max_length=300)
@@ -173,9 +175,10 @@ class SchemeUnit(models.Model):
 
     class Meta:
         ordering = ["scheme", "order"]
-        constraints = [
-            models.UniqueConstraint(fields=["scheme", "unit"], name="scheme_unit_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["scheme", "unit"], name="scheme_unit_once")]
+
+    def __str__(self):
+        return f"{self.scheme_id}:{self.unit_id}@{self.order}"
 
     def clean(self):
         if self.unit.lsp_id != self.scheme.lsp_id:

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
+
 def _png():
     from PIL import Image
 
@@ -66,8 +67,11 @@ def test_svg_logo_is_refused_with_a_message(client, admin_a, lsp_a):
     client.force_login(admin_a)
     response = client.post(
         reverse("lsp_update", args=[lsp_a.pk]),
-        {"name": lsp_a.name, "host_school": lsp_a.host_school_id,
-         "logo": SimpleUploadedFile("logo.svg", b"<svg onload='alert(1)'/>")},
+        {
+            "name": lsp_a.name,
+            "host_school": lsp_a.host_school_id,
+            "logo": SimpleUploadedFile("logo.svg", b"<svg onload='alert(1)'/>"),
+        },
     )
     assert response.status_code == 200
     assert "logo" in response.context["form"].errors

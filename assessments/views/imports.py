@@ -1,0 +1,141 @@
+"""Importing students from Excel: upload, preview, commit; the work is in the service."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lsp.access import get_visible_or_404, is_lsp_admin
+from lsp.models import Concentration, ImportBatch, School
+from lsp.spreadsheets import workbook_response
+
+from ..forms.imports import StudentImportForm
+from ..services import student_import as service
+
+RECENT_BATCHES = 20
+FILTERS = ("all", "error", "create", "update", "unchanged")
+
+
+def _require_admin(user) -> None:
+    # Students are minors: only the admins of the LSPs certifying them import them.
+    if not is_lsp_admin(user):
+        raise PermissionDenied
+
+
+def _batch_for(user, pk) -> ImportBatch:
+    _require_admin(user)
+    return get_visible_or_404(ImportBatch.objects.filter(kind=service.KIND), user, pk=pk)
+
+
+@login_required
+def candidate_import(request):
+    _require_admin(request.user)
+    form = StudentImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        file = form.cleaned_data["file"]
+        try:
+            batch = service.preview_students(
+                school=form.cleaned_data["school"], file=file, filename=file.name, user=request.user
+            )
+        except service.StudentImportError as error:  # e.g. a school no LSP certifies (superuser)
+            form.add_error("school", error.message)
+        else:
+            return redirect("candidate_import_preview", pk=batch.pk)
+    return render(
+        request,
+        "assessments/candidate_import.html",
+        {"form": form, "schools": form.fields["school"].queryset, "batches": _recent(request.user)},
+    )
+
+
+def _recent(user) -> list[ImportBatch]:
+    # The rows are the bulk of a batch and the list does not need them.
+    batches = list(
+        ImportBatch.objects.for_user(user)
+        .filter(kind=service.KIND)
+        .defer("rows")
+        .select_related("created_by")[:RECENT_BATCHES]
+    )
+    schools = School.objects.in_bulk([b.target.get("school") for b in batches])
+    for batch in batches:
+        batch.school = schools.get(batch.target.get("school"))
+    return batches
+
+
+@login_required
+def candidate_import_template(request, school_pk):
+    _require_admin(request.user)
+    school = get_object_or_404(service.importable_schools(request.user), pk=school_pk)
+    workbook = service.student_template(school=school)
+    return workbook_response(workbook, filename=f"templat-asesi-{school.npsn}.xlsx")
+
+
+@login_required
+def candidate_import_preview(request, pk):
+    batch = _batch_for(request.user, pk)
+    show = request.GET.get("show", "all")
+    show = show if show in FILTERS else "all"
+    rows = [r for r in batch.rows if show == "all" or r["action"] == show]
+    return render(
+        request,
+        "assessments/candidate_import_preview.html",
+        {
+            "batch": batch,
+            "school": School.objects.filter(pk=batch.target.get("school")).first(),
+            "counts": service.summarise(batch),
+            "show": show,
+            "rows": _display(rows),
+            "may_commit": batch.status == ImportBatch.Status.PREVIEW and not batch.has_errors,
+        },
+    )
+
+
+def _display(rows: list[dict]) -> list[dict]:
+    """The stored rows with field names as the file's headers and concentrations by name."""
+    concentrations = {c.pk: c.abbreviation for c in Concentration.objects.only("abbreviation")}
+    label = {**service.LABELS, "concentration_id": service.LABELS["concentration"]}
+    label["level"] = _("Grade")
+
+    def shown(attname, value):
+        if attname == "concentration_id":
+            return concentrations.get(value, value)
+        return "—" if value in ("", None) else value
+
+    return [
+        {
+            "number": row["number"],
+            "action": row["action"],
+            "name": row["values"].get("full_name") or row["raw"].get("full_name", ""),
+            "nisn": row["values"].get("nisn") or row["raw"].get("nisn", ""),
+            "errors": [(label[f], m, row["raw"].get(f, "")) for f, m in row["errors"].items()],
+            "notes": [(label[f], m) for f, m in row["notes"].items()],
+            "changes": [
+                (label[a], shown(a, old), shown(a, new))
+                for a, (old, new) in row.get("changes", {}).items()
+            ],
+        }
+        for row in rows
+    ]
+
+
+@login_required
+@require_POST
+def candidate_import_commit(request, pk):
+    batch = _batch_for(request.user, pk)
+    try:
+        result = service.commit_students(batch=batch, user=request.user)
+    except service.StudentImportError as error:
+        if error.code == "not_allowed":
+            raise PermissionDenied from error
+        level = messages.INFO if error.code == "already_committed" else messages.ERROR
+        messages.add_message(request, level, error.message)
+        return redirect("candidate_import_preview", pk=batch.pk)
+    messages.success(
+        request,
+        _("Saved: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.")
+        % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+    )
+    return redirect(f"{reverse('candidate_list')}?school={batch.target['school']}")
