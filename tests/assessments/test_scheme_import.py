@@ -345,3 +345,13 @@ def test_the_template_has_the_columns_the_import_reads(client, admin_a):
     buffer.seek(0)
     rows = read_rows(buffer, columns=scheme_import.COLUMNS, required=scheme_import.REQUIRED)
     assert rows[0].values["unit_code"] == "J.611000.001.01"
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    """Messages are checked in the source language; the catalogue test covers Indonesian."""
+    from django.utils import translation
+
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        yield

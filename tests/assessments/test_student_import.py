@@ -547,3 +547,13 @@ def test_a_school_no_lsp_certifies_is_refused_on_the_form(client, superuser):
     response = _upload(client, orphan, [student(1)])
     assert response.status_code == 200 and "school" in response.context["form"].errors
     assert not ImportBatch.objects.exists()
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    """Messages are checked in the source language; the catalogue test covers Indonesian."""
+    from django.utils import translation
+
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        yield

@@ -31,6 +31,15 @@ STUDENT_COLUMNS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests check the source-language wording; the catalogue test covers Indonesian."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def _cell_error(function, value, **kwargs) -> CellError:
     with pytest.raises(CellError) as error:
         function(value, **kwargs)
