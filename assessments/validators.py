@@ -9,4 +9,3 @@ unit_code_validator = RegexValidator(
     code="invalid_unit_code",
 )
 nisn_validator = RegexValidator(r"^\d{10}$", _("NISN must be exactly 10 digits."), "invalid_nisn")
-nik_validator = RegexValidator(r"^\d{16}$", _("NIK must be exactly 16 digits."), "invalid_nik")

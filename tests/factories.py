@@ -145,3 +145,45 @@ class CandidateFactory(DjangoModelFactory):
     level = "XII"
     class_name = "XII TKJ 1"
     school_year = "2025/2026"
+
+
+# --- assessors ------------------------------------------------------------------------------------
+class AssessorFactory(DjangoModelFactory):
+    """An assessor serving `lsps` (default: a new LSP), with no certificate unless given one."""
+
+    class Meta:
+        model = "assessors.Assessor"
+        skip_postgeneration_save = True
+
+    full_name = factory.Faker("name", locale="id_ID")
+    nik = factory.Sequence(lambda n: f"6471{n + 1:012d}")
+    met_number = factory.Sequence(lambda n: f"MET.000.{n + 1:06d} 2020")
+    email = factory.LazyAttribute(lambda o: f"asesor{o.nik[-4:]}@example.id")
+    phone = "+6281234567890"
+
+    @factory.post_generation
+    def lsps(self, create, extracted, **kwargs):
+        if create:
+            self.lsps.add(*(extracted if extracted is not None else [LspFactory()]))
+
+
+class AssessorCertificateFactory(DjangoModelFactory):
+    """Issued a year ago by default, so valid for two more years."""
+
+    class Meta:
+        model = "assessors.AssessorCertificate"
+
+    assessor = factory.SubFactory(AssessorFactory)
+    number = factory.Sequence(lambda n: f"{n + 1:05d}/BNSP/ASKOM/2024")
+    issued_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=365))
+    valid_until = None
+
+
+class TechnicalScopeFactory(DjangoModelFactory):
+    class Meta:
+        model = "assessors.TechnicalScope"
+
+    assessor = factory.SubFactory(AssessorFactory)
+    scheme = factory.SubFactory(SchemeFactory)
+    certificate_number = factory.Sequence(lambda n: f"KOM-{n + 1:05d}")
+    valid_until = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=700))

@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from lsp.access import scope_of
 from lsp.models import AuditedModel, School
+from lsp.validators import nik_validator
 
-from ..validators import nik_validator, nisn_validator
+from ..validators import nisn_validator
 
 school_year_validator = RegexValidator(
     r"^\d{4}/\d{4}$", _("Write the school year as 2025/2026."), code="invalid_school_year"
