@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,42 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+XLSX_SIGNATURE = b"PK\x03\x04"  # an .xlsx is a zip; .xls, .csv and renamed files are not
+XLSX_ACCEPT = ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def clean_xlsx(file):
+    """An uploaded .xlsx judged by its size and content, never by its name."""
+    if file.size > settings.UPLOAD_MAX_BYTES:
+        raise forms.ValidationError(
+            _("The file is too large (at most %(mb)s MB)."),
+            code="too_large",
+            params={"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)},
+        )
+    file.seek(0)
+    head = file.read(4)
+    file.seek(0)
+    if head != XLSX_SIGNATURE:
+        raise forms.ValidationError(
+            _("This is not an Excel (.xlsx) file. In Excel choose Save As › Excel Workbook."),
+            code="bad_type",
+        )
+    return file
+
+
+class XlsxFileField(forms.FileField):
+    """An Excel upload for the imports: the file chooser offers .xlsx; `clean_xlsx` decides."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Excel file (.xlsx)"))
+        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": XLSX_ACCEPT}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        file = super().clean(data, initial)
+        return clean_xlsx(file) if file else file
 
 
 class KompetenForm(forms.ModelForm):

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -20,21 +19,29 @@ from django.utils.translation import gettext_lazy as _
 
 from lsp.access import scope_of
 from lsp.audit import write_entry
+from lsp.imports import (
+    ImportRefused,
+    check_committable,
+    commit_once,
+    mark_duplicates_in_file,
+    read_sheet,
+    refuse,
+)
+from lsp.imports import summarise as count_actions
 from lsp.models import AuditEntry, Concentration, ImportBatch, Lsp, School
 from lsp.spreadsheets import (
     CellError,
-    SpreadsheetError,
     build_workbook,
     clean_date,
     clean_digits,
     clean_text,
     escape_cell,
-    read_rows,
 )
 
 from ..models import Candidate
 
 KIND = "students"
+ACTIONS = ("create", "update", "unchanged", "error")
 MAX_ROWS = 5000  # a whole large SMK; beyond that the preview page is no longer readable
 
 # Field → accepted headers; the first is the template's. Schools' own files use the others.
@@ -97,23 +104,13 @@ _SCHOOL_YEAR = re.compile(r"(\d{4})\s*[/\-–]\s*(\d{4})")
 _PHONE_JUNK = re.compile(r"[\s.\-()/]")
 
 
-class StudentImportError(Exception):
+class StudentImportError(ImportRefused):
     """A preview or commit that cannot go ahead; `code` for callers and tests."""
 
     MESSAGES = {
+        **ImportRefused.MESSAGES,
         "not_allowed": _("You may not import students into this school."),
-        "has_errors": _("Some rows have errors. Fix the file and upload it again."),
-        "already_committed": _("This file has already been saved."),
-        "stale": _(
-            "The records changed since this preview (another import or edit). "
-            "Upload the file again."
-        ),
     }
-
-    def __init__(self, code: str):
-        self.code = code
-        self.message = self.MESSAGES[code]
-        super().__init__(self.message)
 
 
 @dataclass(frozen=True)
@@ -299,29 +296,7 @@ class _RowChecker:
         return int(text), None
 
 
-def _refuse(row: dict, field: str, code: str, message) -> None:
-    """An error on a field that has none yet: the first problem found is the one to fix."""
-    if field not in row["errors"]:
-        row["errors"][field], row["codes"][field] = str(message), code
-
-
 # --- checks across rows ---------------------------------------------------------------------------
-def _mark_duplicates_in_file(rows: list[dict]) -> None:
-    """The later of two rows with the same NISN or NIK is refused, naming the earlier one."""
-    for field in ("nisn", "nik"):
-        first: dict[str, int] = {}
-        for row in rows:
-            value = row["values"].get(field)
-            if value is None:
-                continue
-            if value in first:
-                message = _("Same %(label)s as row %(row)s.")
-                params = {"label": LABELS[field], "row": first[value]}
-                _refuse(row, field, "duplicate_in_file", message % params)
-            else:
-                first[value] = row["number"]
-
-
 def _existing(rows: list[dict]) -> tuple[dict[str, Candidate], dict[str, Candidate]]:
     """Everyone on record with one of the file's NISNs or NIKs: one query for the whole file."""
     nisns = {r["values"]["nisn"] for r in rows if "nisn" in r["values"]}
@@ -356,14 +331,14 @@ def _match_on_record(rows: list[dict], school: School) -> None:
         # Another school's student is not this admin's to see or change: say so, name nothing.
         if same_nisn and same_nisn.school_id != school.pk:
             message = _("This NISN is already on record at another school.")
-            _refuse(row, "nisn", "on_record_elsewhere", message)
+            refuse(row, "nisn", "on_record_elsewhere", message)
         if same_nik and same_nik != same_nisn:
             if same_nik.school_id != school.pk:
                 message = _("This NIK is already on record at another school.")
-                _refuse(row, "nik", "on_record_elsewhere", message)
+                refuse(row, "nik", "on_record_elsewhere", message)
             else:
                 message = _("This NIK is already on record for another student (NISN %(nisn)s).")
-                _refuse(row, "nik", "on_record_other_student", message % {"nisn": same_nik.nisn})
+                refuse(row, "nik", "on_record_other_student", message % {"nisn": same_nik.nisn})
         if errors:
             row["action"] = "error"
         elif same_nisn:
@@ -392,29 +367,23 @@ def _lsp_for(school: School, user) -> Lsp:
     return lsp
 
 
-def _read(file) -> tuple[list, list[str]]:
-    try:
-        rows = read_rows(file, columns=COLUMNS, required=REQUIRED)
-    except SpreadsheetError as error:
-        return [], [str(error.message)]
-    if not rows:
-        return [], [gettext("The file has no student rows under the header row.")]
-    if len(rows) > MAX_ROWS:
-        message = gettext("The file has %(count)s rows; import at most %(max)s at a time.")
-        return [], [message % {"count": len(rows), "max": MAX_ROWS}]
-    return rows, []
-
-
 def preview_students(*, school, file, filename, user, today=None) -> ImportBatch:
     """Read and check every row of the file; save them, unwritten, in a batch to preview."""
     if not importable_schools(user).filter(pk=school.pk).exists():
         raise StudentImportError("not_allowed")
     lsp = _lsp_for(school, user)
     today = today or timezone.localdate()
-    sheet_rows, file_errors = _read(file)
+    sheet_rows, file_errors = read_sheet(
+        file,
+        columns=COLUMNS,
+        required=REQUIRED,
+        max_rows=MAX_ROWS,
+        empty_message=_("The file has no student rows under the header row."),
+    )
     checker = _RowChecker(concentrations=school_concentrations(school), today=today)
     rows = [{"number": r.number, **checker.check(r.values)} for r in sheet_rows]
-    _mark_duplicates_in_file(rows)
+    # The later of two rows with the same NISN or NIK is refused, naming the earlier one.
+    mark_duplicates_in_file(rows, ("nisn", "nik"), LABELS)
     if rows:
         _match_on_record(rows, school)
     return ImportBatch.objects.create(
@@ -429,47 +398,29 @@ def preview_students(*, school, file, filename, user, today=None) -> ImportBatch
 
 
 def summarise(batch: ImportBatch) -> dict[str, int]:
-    counts = {"create": 0, "update": 0, "unchanged": 0, "error": 0}
-    for row in batch.rows:
-        counts[row["action"]] += 1
-    return counts
+    return count_actions(batch, ACTIONS)
 
 
 def commit_students(*, batch, user) -> CommitResult:
-    """Write the previewed rows, all or nothing; a second commit of the batch does nothing."""
+    """Write the previewed rows, all or nothing; a second commit of the batch does nothing.
+
+    A NISN or NIK taken since the preview raises "stale": nothing is written, the batch stays a
+    preview.
+    """
     school_pk = batch.target.get("school")
-    if (
-        batch.kind != KIND
-        or not ImportBatch.objects.editable_by(user).filter(pk=batch.pk).exists()
-        or not importable_schools(user).filter(pk=school_pk).exists()
-    ):
-        raise StudentImportError("not_allowed")
-    if batch.status != ImportBatch.Status.PREVIEW:
-        raise StudentImportError("already_committed")
-    if batch.has_errors:
-        raise StudentImportError("has_errors")
-    try:
-        with transaction.atomic():
-            return _commit(batch, user, school_pk)
-    except IntegrityError:
-        # A NISN or NIK taken since the preview: nothing was written, the batch stays a preview.
-        raise StudentImportError("stale") from None
-
-
-def _commit(batch: ImportBatch, user, school_pk: int) -> CommitResult:
-    now = timezone.now()
-    # The claim: of two requests (a double click), only one finds the batch still a preview.
-    claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEW).update(
-        status=ImportBatch.Status.COMMITTED, committed_at=now
+    allowed = importable_schools(user).filter(pk=school_pk).exists()
+    check_committable(batch, kind=KIND, user=user, allowed=allowed, error=StudentImportError)
+    return commit_once(
+        batch, lambda now: _commit(batch, user, school_pk, now), error=StudentImportError
     )
-    if not claimed:
-        raise StudentImportError("already_committed")
+
+
+def _commit(batch: ImportBatch, user, school_pk: int, now) -> CommitResult:
     new = [r for r in batch.rows if r["action"] == "create"]
     changed = [r for r in batch.rows if r["action"] == "update"]
     _create(new, school_pk)
     _update(changed, school_pk, now)
     _audit(batch, user, school_pk, new, changed)
-    batch.status, batch.committed_at = ImportBatch.Status.COMMITTED, now
     return CommitResult(
         created=len(new), updated=len(changed), unchanged=len(batch.rows) - len(new) - len(changed)
     )

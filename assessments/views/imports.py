@@ -6,28 +6,27 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from lsp.access import get_visible_or_404, is_lsp_admin
+from lsp.imports import Action, badge, batch_for, preview_context, recent_batches, shown_rows
+from lsp.imports import require_admin as _require_admin  # students are minors: admins only
 from lsp.models import Concentration, ImportBatch, School
 from lsp.spreadsheets import workbook_response
 
 from ..forms.imports import StudentImportForm
 from ..services import student_import as service
 
-RECENT_BATCHES = 20
-FILTERS = ("all", "error", "create", "update", "unchanged")
-
-
-def _require_admin(user) -> None:
-    # Students are minors: only the admins of the LSPs certifying them import them.
-    if not is_lsp_admin(user):
-        raise PermissionDenied
+ACTIONS = (
+    Action("create", gettext_lazy("new"), gettext_lazy("new"), "success"),
+    Action("update", gettext_lazy("to be updated"), gettext_lazy("will be updated"), "primary"),
+    Action("unchanged", gettext_lazy("unchanged"), gettext_lazy("unchanged"), "secondary"),
+    Action("error", gettext_lazy("with errors"), gettext_lazy("error"), "danger"),
+)
 
 
 def _batch_for(user, pk) -> ImportBatch:
-    _require_admin(user)
-    return get_visible_or_404(ImportBatch.objects.filter(kind=service.KIND), user, pk=pk)
+    return batch_for(user, pk, kind=service.KIND)
 
 
 @login_required
@@ -52,13 +51,7 @@ def candidate_import(request):
 
 
 def _recent(user) -> list[ImportBatch]:
-    # The rows are the bulk of a batch and the list does not need them.
-    batches = list(
-        ImportBatch.objects.for_user(user)
-        .filter(kind=service.KIND)
-        .defer("rows")
-        .select_related("created_by")[:RECENT_BATCHES]
-    )
+    batches = recent_batches(user, kind=service.KIND)
     schools = School.objects.in_bulk([b.target.get("school") for b in batches])
     for batch in batches:
         batch.school = schools.get(batch.target.get("school"))
@@ -76,19 +69,15 @@ def candidate_import_template(request, school_pk):
 @login_required
 def candidate_import_preview(request, pk):
     batch = _batch_for(request.user, pk)
-    show = request.GET.get("show", "all")
-    show = show if show in FILTERS else "all"
-    rows = [r for r in batch.rows if show == "all" or r["action"] == show]
+    context = preview_context(batch, ACTIONS, request.GET.get("show"))
     return render(
         request,
         "assessments/candidate_import_preview.html",
         {
+            **context,
             "batch": batch,
             "school": School.objects.filter(pk=batch.target.get("school")).first(),
-            "counts": service.summarise(batch),
-            "show": show,
-            "rows": _display(rows),
-            "may_commit": batch.status == ImportBatch.Status.PREVIEW and not batch.has_errors,
+            "rows": _display(shown_rows(batch, context["show"])),
         },
     )
 
@@ -108,8 +97,9 @@ def _display(rows: list[dict]) -> list[dict]:
         {
             "number": row["number"],
             "action": row["action"],
+            **badge(ACTIONS, row["action"]),
             "name": row["values"].get("full_name") or row["raw"].get("full_name", ""),
-            "nisn": row["values"].get("nisn") or row["raw"].get("nisn", ""),
+            "ident": row["values"].get("nisn") or row["raw"].get("nisn", ""),
             "errors": [(label[f], m, row["raw"].get(f, "")) for f, m in row["errors"].items()],
             "notes": [(label[f], m) for f, m in row["notes"].items()],
             "changes": [
