@@ -1,6 +1,8 @@
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from ..access import scope_of
 from ..models import Lsp, Province, Tuk
@@ -23,7 +25,13 @@ def assessor_home(request):
         raise PermissionDenied
     lsps = Lsp.objects.filter(pk__in=scope.assessor_lsp_ids).select_related("host_school")
     tuks = Tuk.objects.filter(lsp__in=lsps).select_related("lsp").order_by("lsp__name", "name")
-    return render(request, "lsp/assessor_home.html", {"lsps": lsps, "tuks": tuks})
+    # The assessor record lives in the layer above; named by string, not imported.
+    assessor = apps.get_model("assessors", "Assessor").objects.filter(user=request.user).first()
+    return render(
+        request,
+        "lsp/assessor_home.html",
+        {"lsps": lsps, "tuks": tuks, "assessor": assessor, "today": timezone.localdate()},
+    )
 
 
 @login_required

@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("assessors.urls.imports")),
+    path("", include("assessors.urls.assessors")),
+]
