@@ -15,6 +15,7 @@ from django.db import transaction
 from lsp.demo import LSPS, DemoSummary, _upsert
 from lsp.models import Concentration, Lsp, School
 
+from .demo_scopes import seed_scopes
 from .demo_students import SCHOOL_YEAR, _Student, planned_students
 from .models import Candidate, Criterion, Element, Scheme, Unit
 from .services.scheme_import import replace_unit_elements, set_scheme_units
@@ -382,6 +383,7 @@ def build_demo(*, today: datetime.date) -> DemoSummary:
         lsps = {lsp.name: lsp for lsp in Lsp.objects.filter(name__in=[s.name for s in LSPS])}
         seed_schemes(summary=summary, lsps=lsps)
         seed_students(summary=summary, lsps=lsps)
+        seed_scopes(summary=summary, codes=[s.code for s in SCHEMES], today=today)
     return summary
 
 
