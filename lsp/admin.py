@@ -5,7 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     AuditEntry,
     Concentration,
+    Education,
+    FundingSource,
     Lsp,
+    Occupation,
     Programme,
     Province,
     Regency,
@@ -102,3 +105,15 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Education, Occupation)
+class CodeListAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "is_default"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(FundingSource)
+class FundingSourceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "is_default", "is_banper"]
+    search_fields = ["code", "name"]

@@ -151,6 +151,9 @@ class LspForm(KompetenForm):
             "signatory_name",
             "signatory_title",
             "signatory_signature",
+            "max_candidates_per_assessor_day",
+            "conflict_rule",
+            "appeal_days",
         ]
         widgets = {
             "licence_valid_until": DateInput(),

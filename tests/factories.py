@@ -187,3 +187,50 @@ class TechnicalScopeFactory(DjangoModelFactory):
     scheme = factory.SubFactory(SchemeFactory)
     certificate_number = factory.Sequence(lambda n: f"KOM-{n + 1:05d}")
     valid_until = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=700))
+
+
+# --- sessions -------------------------------------------------------------------------------------
+def funding(code="2"):
+    from lsp.models import FundingSource
+
+    return FundingSource.objects.get(code=code)
+
+
+class SessionFactory(DjangoModelFactory):
+    """A session of a scheme of `lsp`, at a verified TUK, next week, in assessment."""
+
+    class Meta:
+        model = "assessments.AssessmentSession"
+
+    lsp = factory.SubFactory(LspFactory)
+    scheme = factory.SubFactory(SchemeFactory, lsp=factory.SelfAttribute("..lsp"))
+    tuk = factory.SubFactory(TukFactory, lsp=factory.SelfAttribute("..lsp"))
+    code = factory.Sequence(lambda n: f"JDW-{n + 1:04d}")
+    start_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=7))
+    end_date = factory.SelfAttribute("start_date")
+    funding = factory.LazyFunction(funding)
+    status = "assessing"
+
+
+def session_assessor(session, **kwargs):
+    """An assessor of the session's LSP, certified, with the scheme in scope, assigned to it."""
+    from assessments.models import SessionAssessor
+
+    assessor = AssessorFactory(lsps=[session.lsp], **kwargs)
+    AssessorCertificateFactory(assessor=assessor)
+    TechnicalScopeFactory(assessor=assessor, scheme=session.scheme)
+    SessionAssessor.objects.create(session=session, assessor=assessor)
+    return assessor
+
+
+class EnrolmentFactory(DjangoModelFactory):
+    class Meta:
+        model = "assessments.Enrolment"
+
+    session = factory.SubFactory(SessionFactory)
+    candidate = factory.SubFactory(
+        CandidateFactory, school=factory.SelfAttribute("..session.lsp.host_school")
+    )
+    assessor = factory.LazyAttribute(lambda o: session_assessor(o.session))
+    assessment_date = factory.SelfAttribute("session.start_date")
+    eligibility = "eligible"

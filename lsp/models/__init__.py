@@ -1,15 +1,20 @@
 from .audit import AuditedModel, AuditEntry
 from .geo import Province, Regency
 from .imports import ImportBatch
-from .institutions import Concentration, Lsp, Programme, School, Tuk
+from .institutions import Concentration, ConflictRule, Lsp, Programme, School, Tuk
+from .reference import Education, FundingSource, Occupation
 from .users import Role, User
 
 __all__ = [
     "AuditEntry",
     "AuditedModel",
     "Concentration",
+    "ConflictRule",
+    "Education",
+    "FundingSource",
     "ImportBatch",
     "Lsp",
+    "Occupation",
     "Programme",
     "Province",
     "Regency",

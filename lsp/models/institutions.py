@@ -1,5 +1,6 @@
 import datetime
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -152,6 +153,12 @@ class LspQuerySet(models.QuerySet):
         )
 
 
+class ConflictRule(models.TextChoices):
+    WARN = "warn", _("Warn")
+    FORBID = "forbid", _("Forbid")
+    OFF = "off", _("Do not check")
+
+
 class Lsp(AuditedModel):
     """A certification body (Lembaga Sertifikasi Profesi), licensed by BNSP."""
 
@@ -197,6 +204,26 @@ class Lsp(AuditedModel):
         upload_to=RandomName("lsp/signature"),
         blank=True,
         validators=[image_validator],
+    )
+    # Practice differs between LSPs: these are the LSP's own settings, with peers' defaults.
+    max_candidates_per_assessor_day = models.PositiveSmallIntegerField(
+        _("asesi per assessor per day"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_("At most this many students for one assessor on one session day."),
+    )
+    conflict_rule = models.CharField(
+        _("assessor teaching the student's school"),
+        max_length=10,
+        choices=ConflictRule.choices,
+        default=ConflictRule.WARN,
+        help_text=_("Conflict of interest: an assessor who teaches at the student's school."),
+    )
+    appeal_days = models.PositiveSmallIntegerField(
+        _("days to appeal"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_("How long after the decision an asesi may appeal (FR.AK.04)."),
     )
 
     objects = LspQuerySet.as_manager()

@@ -54,7 +54,8 @@ def load_reference_data():
     code."""
     from django.apps import apps
 
-    importlib.import_module("lsp.migrations.0002_reference_data").load(apps, None)
+    for name in ("0002_reference_data", "0005_bnsp_code_lists"):
+        importlib.import_module(f"lsp.migrations.{name}").load(apps, None)
 
 
 @pytest.fixture
