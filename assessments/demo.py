@@ -16,6 +16,7 @@ from lsp.demo import LSPS, DemoSummary, _upsert
 from lsp.models import Concentration, Lsp, School
 
 from .demo_scopes import seed_scopes
+from .demo_sessions import delete_sessions, seed_sessions
 from .demo_students import SCHOOL_YEAR, _Student, planned_students
 from .models import Candidate, Criterion, Element, Scheme, Unit
 from .services.scheme_import import replace_unit_elements, set_scheme_units
@@ -384,6 +385,7 @@ def build_demo(*, today: datetime.date) -> DemoSummary:
         seed_schemes(summary=summary, lsps=lsps)
         seed_students(summary=summary, lsps=lsps)
         seed_scopes(summary=summary, codes=[s.code for s in SCHEMES], today=today)
+        seed_sessions(summary=summary, lsps=lsps, today=today)
     return summary
 
 
@@ -395,7 +397,7 @@ def delete_demo() -> int:
         Unit.objects.filter(lsp__name__in=[s.lsp for s in SCHEMES], code__in=list(UNITS)),
     )
     # Order matters: a scheme protects its units, a student their school.
-    return sum(queryset.delete()[0] for queryset in owned)
+    return delete_sessions() + sum(queryset.delete()[0] for queryset in owned)
 
 
 def seed_schemes(*, summary: DemoSummary, lsps: dict[str, Lsp]) -> None:

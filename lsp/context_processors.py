@@ -20,6 +20,10 @@ def navigation(request):
     if scope.superuser or scope.staff_lsp_ids or scope.viewer_province_ids:
         items.append((_("Schemes"), reverse("scheme_list"), "journal-check"))
     if scope.superuser or scope.admin_lsp_ids or scope.viewer_province_ids:
+        items.append((_("Sessions"), reverse("session_list"), "calendar-check"))
+    if scope.assessor_lsp_ids:
+        items.append((_("My assessments"), reverse("assess_home"), "clipboard-check"))
+    if scope.superuser or scope.admin_lsp_ids or scope.viewer_province_ids:
         items.append((_("Assessors"), reverse("assessor_list"), "person-badge"))
     if scope.assessor_lsp_ids:
         items.append((_("My profile"), reverse("assessor_profile"), "person-vcard"))

@@ -201,10 +201,14 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 # --- Kompeten -------------------------------------------------------------------------------------
 # Days ahead at which an LSP licence or a TUK verification counts as "expiring soon".
 EXPIRY_WARNING_DAYS = env.int("EXPIRY_WARNING_DAYS", default=90)
+# The ministry code column of BNSP's blank-request list (Kemendikdasmen's, for SMKs).
+BNSP_MINISTRY_CODE = env.str("BNSP_MINISTRY_CODE", default="")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint reports each layout step at INFO: one line per page of every PDF.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

@@ -277,7 +277,28 @@ def submit_verdicts(user, enrolment: Enrolment) -> None:
         )
     enrolment.submitted_at = timezone.now()
     enrolment.save(update_fields=["submitted_at"])
+    _mark_assessor_submitted(enrolment)
     _advance_when_all_submitted(enrolment.session)
+
+
+def _mark_assessor_submitted(enrolment: Enrolment) -> None:
+    """The assignment counts as submitted (toward recognition) once all its asesi are."""
+    assignment = SessionAssessor.objects.filter(
+        session_id=enrolment.session_id, assessor_id=enrolment.assessor_id
+    ).first()
+    if assignment is None:
+        return
+    pending = (
+        Enrolment.objects.filter(
+            session_id=enrolment.session_id, assessor_id=enrolment.assessor_id, submitted_at=None
+        )
+        .exclude(eligibility=Enrolment.Eligibility.NOT_ELIGIBLE)
+        .exists()
+    )
+    submitted_at = None if pending else (assignment.submitted_at or timezone.now())
+    if submitted_at != assignment.submitted_at:
+        assignment.submitted_at = submitted_at
+        assignment.save(update_fields=["submitted_at"])
 
 
 def _advance_when_all_submitted(session: AssessmentSession) -> None:
@@ -300,6 +321,7 @@ def reopen(user, enrolment: Enrolment, reason: str) -> None:
         raise Refused(_("This asesi has already been decided."))
     enrolment.submitted_at = None
     enrolment.save(update_fields=["submitted_at"])
+    _mark_assessor_submitted(enrolment)
     session = enrolment.session
     if session.status == Status.AWAITING_DECISION and enrolment.round == 1:
         session.status = Status.ASSESSING
@@ -343,6 +365,8 @@ def decide(user, session: AssessmentSession, *, notes: str = "", round: int = 1)
     refusal = decision_refusal(user, enrolments)
     if refusal:
         raise Refused(refusal)
+    if round == 1 and session.status != Status.AWAITING_DECISION:
+        raise Refused(_("The session is not awaiting a decision."))
     if any(e.recommendation is None for e in enrolments):
         raise Refused(_("Some asesi lack a verdict for a unit of the scheme."))
     now = timezone.now()
@@ -400,6 +424,8 @@ def grant_reassessment(
     session = first.session
     if not Enrolment.objects.editable_by(user).filter(pk=first.pk).exists():
         raise Refused(_("Only the LSP admin decides an appeal."))
+    if appeal.outcome != appeal.Outcome.PENDING:
+        raise Refused(_("This appeal has already been decided."))
     if assessor.pk == first.assessor_id:
         raise Refused(_("The re-assessment needs another assessor."))
     if not Assessor.objects.may_assess(session.scheme, day).filter(pk=assessor.pk).exists():

@@ -239,3 +239,19 @@ def test_an_appeal_in_time_can_lead_to_a_second_round(enrolment, session, admin_
     assert list(
         enrolment.candidate.enrolments.order_by("round").values_list("round", flat=True)
     ) == [1, 2]
+
+
+def test_an_assignment_counts_as_submitted_once_all_its_asesi_are(enrolment, session, admin_a):
+    from assessments.models import SessionAssessor
+
+    second = factories.EnrolmentFactory(session=session, assessor=enrolment.assessor)
+    assignment = SessionAssessor.objects.get(session=session, assessor=enrolment.assessor)
+    _assessed(enrolment, session, [Verdict.K] * 3)
+    assignment.refresh_from_db()
+    assert assignment.submitted_at is None  # one asesi still open
+    _assessed(second, session, [Verdict.K] * 3)
+    assignment.refresh_from_db()
+    assert assignment.submitted_at is not None
+    rules.reopen(admin_a, second, "Periksa ulang")
+    assignment.refresh_from_db()
+    assert assignment.submitted_at is None
