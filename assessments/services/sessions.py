@@ -229,6 +229,27 @@ def verdict_refusal(user, enrolment: Enrolment, *, on: datetime.date | None = No
     return None
 
 
+def preparation_refusal(user, enrolment: Enrolment, *, admin_may: bool = True) -> str | None:
+    """FR.APL.02 and FR.AK.01 come before the verdicts: why the user may not fill them in now.
+
+    The assigned assessor (and, for the self-assessment, the LSP admin on the student's behalf),
+    while applications are open or during the assessment, until the verdicts are submitted.
+    """
+    assigned = enrolment.assessor.user_id == user.pk
+    admin = admin_may and Enrolment.objects.editable_by(user).filter(pk=enrolment.pk).exists()
+    if not (assigned or admin):
+        if admin_may:
+            return _("Only the assigned assessor or the LSP admin fills this in.")
+        return _("Only the assessor assigned to this asesi agrees the plan with them.")
+    if enrolment.is_submitted:
+        return _("The verdicts were submitted and are locked; the LSP admin can reopen them.")
+    if enrolment.decision:
+        return _("This asesi has already been decided.")
+    if enrolment.round == 1 and enrolment.session.status not in (Status.OPEN, Status.ASSESSING):
+        return _("This is filled in while applications are open or during the assessment.")
+    return None
+
+
 class Refused(Exception):
     def __init__(self, message: str):
         self.message = message

@@ -218,6 +218,8 @@ def _entry_context(request, enrolment, **forms) -> dict:
         "unit_forms": unit_forms,
         "assigned": assigned,
         "may_record": refusal is None,
+        "may_agree": rules.preparation_refusal(user, enrolment, admin_may=False) is None,
+        "may_self_assess": rules.preparation_refusal(user, enrolment) is None,
         "refusal": refusal if assigned else None,
         "is_admin": is_admin,
         "recommendation": enrolment.compute_recommendation({u.pk for u in units}, verdicts),
@@ -264,7 +266,8 @@ def _back(enrolment, anchor=""):
 @require_POST
 def assess_agreement(request, pk):
     """FR.AK.01: the methods agreed with the asesi; the agreement is timed."""
-    enrolment, refusal = _recording(request, pk)
+    enrolment = _enrolment_for(request.user, pk)
+    refusal = rules.preparation_refusal(request.user, enrolment, admin_may=False)
     if refusal:
         return _refused(request, enrolment, refusal)
     form = AgreementForm(request.POST)
@@ -283,7 +286,8 @@ def assess_agreement(request, pk):
 @require_POST
 def assess_self(request, pk):
     """FR.APL.02 on the student's behalf, and the assessor's recommendation to proceed."""
-    enrolment, refusal = _recording(request, pk)
+    enrolment = _enrolment_for(request.user, pk)
+    refusal = rules.preparation_refusal(request.user, enrolment)
     if refusal:
         return _refused(request, enrolment, refusal)
     units = _units(enrolment)

@@ -190,7 +190,7 @@ def test_the_lsp_admin_reads_but_does_not_record(client, admin_a, enrolment):
     assert "Only the assessor assigned" in response.content.decode()
     response = client.post(unit_url(enrolment, unit), verdict_data(unit, "K"), **HTMX)
     assert response.status_code == 403
-    for name in ("assess_verdicts", "assess_agreement", "assess_self", "assess_submit"):
+    for name in ("assess_verdicts", "assess_agreement", "assess_submit"):
         data = {"methods": ["oral"], **verdict_data(unit, "K")}
         assert client.post(reverse(name, args=[enrolment.pk]), data).status_code == 403, name
     enrolment.refresh_from_db()
@@ -304,6 +304,29 @@ def test_the_agreement_self_assessment_and_feedback_are_kept(client, assessor_us
     client.post(reverse("assess_feedback", args=[enrolment.pk]), {"feedback": "Pertahankan."})
     enrolment.refresh_from_db()
     assert enrolment.proceed is True and enrolment.feedback == "Pertahankan."
+
+
+def test_the_plan_and_self_assessment_come_before_the_assessment(
+    client, admin_a, assessor_user, enrolment
+):
+    """While applications are open: the assessor agrees the plan, the admin may fill APL.02."""
+    session = enrolment.session
+    session.status = session.Status.OPEN
+    session.save()
+    element = Element.objects.filter(unit__in=session.scheme.units.all()).first()
+    client.force_login(admin_a)
+    url = reverse("assess_self", args=[enrolment.pk])
+    assert client.post(url, {f"e{element.pk}-answer": "K"}).status_code == 302
+    assert SelfAssessment.objects.get(enrolment=enrolment).answer == "K"
+    agreement = reverse("assess_agreement", args=[enrolment.pk])
+    assert client.post(agreement, {"methods": ["oral"]}).status_code == 403  # the assessor's
+    client.force_login(assessor_user)
+    assert client.post(agreement, {"methods": ["oral"]}).status_code == 302
+    unit = ordered(session)[0]
+    assert client.post(unit_url(enrolment, unit), verdict_data(unit, "K")).status_code == 403
+    session.status = session.Status.DECIDED
+    session.save()
+    assert client.post(agreement, {"methods": ["oral"]}).status_code == 403
 
 
 # --- submission and reopening ---------------------------------------------------------------------
