@@ -20,7 +20,7 @@ from django.utils import timezone
 from lsp.demo import EMAIL_DOMAIN, LSPS, SCHOOLS, DemoSummary, _sync_m2m, _upsert
 from lsp.models import Lsp, Role, School, User
 
-from .models import CERTIFICATE_YEARS, Assessor, AssessorCertificate
+from .models import CERTIFICATE_YEARS, Assessor, AssessorCertificate, LogbookEntry
 from .services.roles import sync_roles
 
 SMD, BPN, BTG = (lsp.name for lsp in LSPS)
@@ -169,6 +169,7 @@ def build_demo(*, today: datetime.date) -> DemoSummary:
         summary.totals["assessor certificates"] = AssessorCertificate.objects.filter(
             assessor__in=demo
         ).count()
+        summary.totals["logbook entries"] = LogbookEntry.objects.filter(assessor__in=demo).count()
     return summary
 
 
@@ -207,8 +208,53 @@ def _seed_assessor(
     _sync_m2m(assessor.lsps, wanted=wanted, summary=summary, new=created)
     for certificate in certificates:
         _seed_certificate(assessor, certificate, summary=summary)
+    _seed_logbook(assessor, LOGBOOK.get(seed.full_name, 0), summary=summary, today=today)
     if assessor.user_id:
         _sync_account_roles(assessor, summary=summary)
+
+
+# Assessments done before Kompeten (or for another LSP), recorded in the logbook: enough for these
+# to be eligible for RCC, so the daily check shows every outcome.
+LOGBOOK = {
+    "Hj. Rusmini, S.E.": 6,
+    "Eko Prasetyo, S.E.": 6,
+    "Joko Susilo, S.Pd.": 6,
+    "Rina Marlina, S.Kom.": 6,
+    "Sri Wahyuni, S.Pd.": 3,
+}
+LOGBOOK_SCHEMES = (
+    "Okupasi Teknisi Akuntansi Junior",
+    "Klaster Pengelolaan Administrasi Umum",
+    "Kualifikasi KKNI Level II Teknik Komputer dan Jaringan",
+)
+
+
+def _seed_logbook(assessor, count: int, *, summary: DemoSummary, today: datetime.date) -> None:
+    """`count` entries, 20 days apart from 15 days ago, at an LSP outside the demo."""
+    wanted = {
+        today - datetime.timedelta(days=15 + 20 * n): LOGBOOK_SCHEMES[n % len(LOGBOOK_SCHEMES)]
+        for n in range(count)
+    }
+    kept = set()
+    for entry in assessor.logbook.all():
+        if wanted.get(entry.date) == entry.scheme_name and entry.date not in kept:
+            kept.add(entry.date)
+        else:
+            entry.delete()  # yesterday's dates, or added by hand: the demo owns this logbook
+            summary.deleted += 1
+    for day, scheme in sorted(wanted.items()):
+        if day in kept:
+            continue
+        LogbookEntry.objects.create(
+            assessor=assessor,
+            date=day,
+            lsp_name="LSP P1 SMK Negeri 2 Samarinda",
+            scheme_name=scheme,
+            tuk_name="TUK Mandiri SMK Negeri 2 Samarinda",
+            asesi_count=10 + (day.toordinal() % 11),
+            notes="Dicatat dari surat tugas (sebelum memakai Kompeten).",
+        )
+        summary.created += 1
 
 
 def _seed_certificate(

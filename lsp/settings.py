@@ -116,6 +116,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Every periodic job of Kompeten, in one place. Times are WITA (Asia/Makassar).
 CELERY_BEAT_SCHEDULE = {
+    # Assessor certificates nearing expiry and the RCC outcome (issue 6): every morning.
+    "check-assessors": {
+        "task": "assessors.tasks.check_assessors_daily",
+        "schedule": crontab(hour=6, minute=0),
+    },
     "clear-expired-sessions": {
         "task": "lsp.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=0),
@@ -201,6 +206,15 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 # --- Kompeten -------------------------------------------------------------------------------------
 # Days ahead at which an LSP licence or a TUK verification counts as "expiring soon".
 EXPIRY_WARNING_DAYS = env.int("EXPIRY_WARNING_DAYS", default=90)
+# Recognition (RCC) of assessors: assessments needed in a certificate's 3 years, how early an
+# assessor below it is "at risk", the grace after expiry before "must retrain", and the days
+# before expiry at which the daily check warns (article 004; DOMAIN.md rules 2 and 3).
+RCC_THRESHOLD = env.int("RCC_THRESHOLD", default=6)
+RCC_AT_RISK_DAYS = env.int("RCC_AT_RISK_DAYS", default=180)
+RCC_GRACE_DAYS = env.int("RCC_GRACE_DAYS", default=0)
+EXPIRY_FLAG_DAYS = sorted(
+    env.list("EXPIRY_FLAG_DAYS", cast=int, default=[90, 60, 30]), reverse=True
+)
 # The ministry code column of BNSP's blank-request list (Kemendikdasmen's, for SMKs).
 BNSP_MINISTRY_CODE = env.str("BNSP_MINISTRY_CODE", default="")
 

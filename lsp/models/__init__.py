@@ -2,6 +2,7 @@ from .audit import AuditedModel, AuditEntry
 from .geo import Province, Regency
 from .imports import ImportBatch
 from .institutions import Concentration, ConflictRule, Lsp, Programme, School, Tuk
+from .notifications import Notification
 from .reference import Education, FundingSource, Occupation
 from .users import Role, User
 
@@ -14,6 +15,7 @@ __all__ = [
     "FundingSource",
     "ImportBatch",
     "Lsp",
+    "Notification",
     "Occupation",
     "Programme",
     "Province",

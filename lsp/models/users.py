@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -49,6 +50,13 @@ class KompetenUserManager(UserManager.from_queryset(UserQuerySet)):
 
 class User(AbstractUser, AuditedModel):
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="id",
+        help_text=_("The language of e-mails and notifications sent to this user."),
+    )
 
     objects = KompetenUserManager()
 

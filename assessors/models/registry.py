@@ -20,7 +20,7 @@ from lsp.files import RandomName, document_validator
 from lsp.models import AuditedModel, Lsp
 from lsp.validators import nik_validator, phone_validator
 
-from .validators import met_number_validator
+from ..validators import met_number_validator
 
 CERTIFICATE_YEARS = 3  # a BNSP assessor certificate, and a scheme's technical competency
 
@@ -116,6 +116,12 @@ class AssessorQuerySet(models.QuerySet):
         counts.update({row["status"]: row["n"] for row in rows})
         return counts
 
+    def with_recognition(self, on: datetime.date | None = None):
+        """Annotate the RCC count and outcome on `on` (see `recognition.py`)."""
+        from .recognition import annotate_recognition
+
+        return annotate_recognition(self, on or timezone.localdate())
+
     def valid_on(self, on: datetime.date):
         """Assessors whose current certificate covers the date: the only ones who may assess."""
         return self.with_status(on).filter(current_valid_until__gte=on)
@@ -206,6 +212,12 @@ class Assessor(AuditedModel):
     def get_status_display(self, on=None) -> str:
         return Status(self.status_on(on)).label
 
+    def recognition(self, on: datetime.date | None = None):
+        """The counted assessments of the current window and the RCC outcome on `on`."""
+        from .recognition import recognition_of
+
+        return recognition_of(self, on or timezone.localdate())
+
 
 # --- Certificates ---------------------------------------------------------------------------------
 class AssessorCertificate(AuditedModel):
@@ -275,6 +287,12 @@ class AssessorCertificate(AuditedModel):
 
 # --- Technical scope ------------------------------------------------------------------------------
 class TechnicalScopeQuerySet(models.QuerySet):
+    def with_recognition(self, on: datetime.date | None = None):
+        """Annotate the RCC count and outcome on `on` (see `recognition.py`)."""
+        from .recognition import annotate_recognition
+
+        return annotate_recognition(self, on or timezone.localdate())
+
     def valid_on(self, on: datetime.date):
         return self.filter(valid_until__gte=on)
 

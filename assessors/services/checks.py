@@ -1,0 +1,100 @@
+"""The daily assessor check: expiry warnings and the recognition (RCC) outcome, as flags.
+
+`check_assessors(on)` raises each flag once per current certificate and reason, however often it
+runs and however many workers run it at once: the unique constraint on the flag is the claim,
+and the rows this run inserted are found by its run id. A job that missed days raises only the
+latest stage (a certificate 25 days from expiry gets the 30-day flag, not the 90 and 60 too).
+The people concerned are told after the commit (`notify_flags`).
+"""
+
+import datetime
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Case, Value, When
+from django.db.models.fields import CharField
+
+from ..models import Assessor, AssessorFlag, Outcome
+
+ACTIONABLE = (Outcome.ELIGIBLE, Outcome.AT_RISK, Outcome.MUST_RETRAIN)
+
+
+@dataclass
+class CheckResult:
+    on: datetime.date
+    scanned: int = 0
+    raised: Counter = field(default_factory=Counter)  # "expiry:30" → flags raised this run
+    flag_ids: list[int] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.raised.values())
+
+
+def expiry_stage(on: datetime.date):
+    """SQL: the latest expiry stage reached on `on` ("expired", "30", "60", "90") or NULL."""
+    whens = [When(window_end__lt=on, then=Value("expired"))]
+    for days in sorted(settings.EXPIRY_FLAG_DAYS):  # nearest first: the latest stage wins
+        whens.append(
+            When(window_end__lte=on + datetime.timedelta(days=days), then=Value(str(days)))
+        )
+    return Case(*whens, default=None, output_field=CharField())
+
+
+def due_flags(on: datetime.date) -> list[AssessorFlag]:
+    """The flags the assessors' state on `on` calls for and that do not exist yet (unsaved)."""
+    rows = (
+        Assessor.objects.with_recognition(on)
+        .annotate(expiry=expiry_stage(on))
+        .exclude(current_certificate_id=None)
+        .values_list(
+            "pk", "current_certificate_id", "window_end", "assessments_done", "expiry", "outcome"
+        )
+    )
+    wanted = []
+    for pk, certificate, valid_until, done, expiry, outcome in rows.iterator(chunk_size=5000):
+        common = {
+            "assessor_id": pk,
+            "certificate_id": certificate,
+            "valid_until": valid_until,
+            "assessments_done": done,
+            "raised_on": on,
+        }
+        if expiry:
+            wanted.append(AssessorFlag(kind=AssessorFlag.Kind.EXPIRY, stage=expiry, **common))
+        if outcome in ACTIONABLE:
+            wanted.append(AssessorFlag(kind=AssessorFlag.Kind.OUTCOME, stage=outcome, **common))
+    if not wanted:
+        return []
+    existing = set(
+        AssessorFlag.objects.filter(
+            certificate_id__in=Assessor.objects.with_recognition(on).values(
+                "current_certificate_id"
+            )
+        ).values_list("certificate_id", "kind", "stage")
+    )
+    return [f for f in wanted if (f.certificate_id, f.kind, f.stage) not in existing]
+
+
+def check_assessors(on: datetime.date, *, notify: bool = True) -> CheckResult:
+    """Raise the flags due on `on`; tell the people concerned after the commit."""
+    run = uuid.uuid4()
+    result = CheckResult(on=on, scanned=Assessor.objects.count())
+    with transaction.atomic():
+        due = due_flags(on)
+        for flag in due:
+            flag.run = run
+        # Another run may insert the same flag meanwhile: the constraint keeps one, ours is
+        # ignored, and only the rows carrying our run id are ours to announce.
+        AssessorFlag.objects.bulk_create(due, batch_size=2000, ignore_conflicts=True)
+        mine = list(AssessorFlag.objects.filter(run=run).values_list("pk", "kind", "stage"))
+        result.flag_ids = [pk for pk, _kind, _stage in mine]
+        result.raised = Counter(f"{kind}:{stage}" for _pk, kind, stage in mine)
+        if notify and result.flag_ids:
+            from .notices import notify_flags
+
+            notify_flags(result.flag_ids)
+    return result
