@@ -4,14 +4,19 @@ from django.utils.translation import gettext_lazy as _
 
 from lsp.models import Lsp, School
 
-from .models import Assessor, Status, TechnicalScope
+from .models import Assessor, Outcome, Status, TechnicalScope
 
 
 class AssessorFilter(django_filters.FilterSet):
-    """Works on `Assessor.objects.for_user(user).with_status(today)`: status is an annotation."""
+    """Works on `Assessor.objects.for_user(user).with_status(today).with_recognition(today)`:
+    status and outcome are annotations."""
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
+    outcome = django_filters.ChoiceFilter(
+        label=_("Recognition (RCC)"),
+        choices=[c for c in Outcome.choices if c[0] != Outcome.NONE],
+    )
     lsp = django_filters.ModelChoiceFilter(
         label=_("LSP"), queryset=Lsp.objects.none(), method="serving"
     )
@@ -30,7 +35,7 @@ class AssessorFilter(django_filters.FilterSet):
 
     class Meta:
         model = Assessor
-        fields = ["q", "status", "lsp", "school", "scheme", "order"]
+        fields = ["q", "status", "outcome", "lsp", "school", "scheme", "order"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -81,6 +81,7 @@ urlpatterns = [
     *crud("tuk", "tuk", inst.TukList, inst.TukCreate, inst.TukDetail, inst.TukUpdate),
     *crud("pengguna", "user", users.UserList, users.UserCreate, users.UserDetail, users.UserUpdate),
     path("jejak-audit/", users.AuditList.as_view(), name="audit_list"),
+    path("", include("lsp.urls_notifications")),
     path("", include("assessors.urls")),
     path("", include("assessments.urls")),
     path("admin/", admin.site.urls),

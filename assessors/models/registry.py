@@ -212,6 +212,12 @@ class Assessor(AuditedModel):
     def get_status_display(self, on=None) -> str:
         return Status(self.status_on(on)).label
 
+    def get_outcome_label(self) -> str:
+        """The label of the `outcome` annotated by `with_recognition()`."""
+        from .recognition import Outcome
+
+        return Outcome(self.outcome).label
+
     def recognition(self, on: datetime.date | None = None):
         """The counted assessments of the current window and the RCC outcome on `on`."""
         from .recognition import recognition_of

@@ -1,5 +1,6 @@
 """The assessor registry: list, detail, forms, the assessor's own page, files and Excel."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -36,6 +37,7 @@ class AssessorList(ScopedListView):
         return (
             Assessor.objects.for_user(self.request.user)
             .with_status(self.today)
+            .with_recognition(self.today)
             .select_related("home_school")
             .prefetch_related(ordered_lsps)
         )
@@ -43,6 +45,7 @@ class AssessorList(ScopedListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["today"] = self.today
+        ctx["threshold"] = settings.RCC_THRESHOLD
         return ctx
 
 
@@ -62,6 +65,8 @@ def _detail_context(request, assessor: Assessor) -> dict:
         "can_edit": can_edit,
         "personal": can_edit or assessor.user_id == user.pk or scope_of(user).superuser,
         "status_line": status_line(assessor.status, assessor.current_valid_until, today),
+        # The RCC logbook: counted assessments of the current window, outcome, what to do next.
+        "recognition": assessor.recognition(today),
     }
 
 
@@ -171,7 +176,7 @@ def certificate_file(request, pk):
 
 # --- Excel ----------------------------------------------------------------------------------------
 PUBLIC_HEADERS = ["Nama Lengkap", "No. Registrasi MET", "Sekolah Asal", "NPSN", "LSP"]
-STATUS_HEADERS = ["Status", "Sertifikat Berlaku s.d.", "Jumlah Skema"]
+STATUS_HEADERS = ["Status", "Sertifikat Berlaku s.d.", "Jumlah Skema", "Asesmen", "RCC"]
 PERSONAL_HEADERS = ["NIK", "Email", "No. HP"]
 
 
@@ -186,6 +191,7 @@ def assessor_export(request):
     queryset = (
         Assessor.objects.for_user(request.user)
         .with_status(today)
+        .with_recognition(today)
         .select_related("home_school")
         .prefetch_related(ordered_lsps, "scopes")
     )
@@ -207,10 +213,17 @@ def assessor_export(request):
         if personal:
             mine = scope.superuser or a.pk in editable
             cells += [a.nik, a.email, a.phone] if mine else ["", "", ""]
-        return [*cells, Status(a.status).label, a.current_valid_until, len(a.scopes.all())]
+        return [
+            *cells,
+            Status(a.status).label,
+            a.current_valid_until,
+            len(a.scopes.all()),
+            a.assessments_done,
+            a.get_outcome_label(),
+        ]
 
     rows = list(filterset.qs)
-    date_column = len(headers) - 2
+    date_column = headers.index("Sertifikat Berlaku s.d.")
     workbook = build_workbook(
         title="Asesor",
         headers=headers,

@@ -393,3 +393,26 @@ def test_navigation_shows_what_each_role_uses(client, admin_a, own_user):
     labels = {i["label"] for i in home.context["nav_items"]}
     assert "My profile" in labels and "Assessors" not in labels
     assert "Active until" in home.content.decode()
+
+
+def test_the_list_shows_and_filters_the_rcc_outcome(client, admin_a, lsp_a):
+    from assessors.models import LogbookEntry
+
+    ready = _with_days_left(lsp_a, "Siap RCC", 100)
+    for n in range(6):
+        LogbookEntry.objects.create(
+            assessor=ready,
+            date=timezone.localdate() - datetime.timedelta(days=10 + n),
+            lsp_name="LSP Lain",
+            scheme_name="Skema",
+            asesi_count=5,
+        )
+    _with_days_left(lsp_a, "Rawan", 100)
+    client.force_login(admin_a)
+    url = reverse("assessor_list")
+    assert names(client.get(url, {"outcome": "eligible"})) == {"Siap RCC"}
+    assert names(client.get(url, {"outcome": "at_risk"})) == {"Rawan"}
+    assert 'data-outcome="eligible"' in client.get(url).content.decode()
+    rows = _sheet(client.get(reverse("assessor_export"), {"outcome": "eligible"}))
+    assert [r[0] for r in rows[1:]] == ["Siap RCC"]
+    assert rows[1][rows[0].index("Asesmen")] == 6
