@@ -9,6 +9,8 @@ import smtplib
 from celery import shared_task
 from django.utils import timezone
 
+from lsp.expiries import notify_institution_expiries
+
 from .services import notices
 from .services.checks import check_assessors
 
@@ -39,10 +41,12 @@ def check_assessors_daily() -> dict:
     on = timezone.localdate()
     result = check_assessors(on)
     requeued = notices.requeue_unnotified()
+    institutions = notify_institution_expiries(on)  # LSP licences and TUK verifications
     return {
         "date": on.isoformat(),
         "scanned": result.scanned,
         "raised": result.total,
         "by_reason": dict(result.raised),
         "emails_requeued": requeued,
+        "institution_notices": institutions,
     }

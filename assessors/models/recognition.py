@@ -18,7 +18,17 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -69,10 +79,15 @@ def annotate_recognition(queryset, on: datetime.date):
     newest = AssessorCertificate.objects.filter(assessor=OuterRef("pk")).order_by(
         "-issued_on", "-pk"
     )
+    # The current certificate joined once (a subquery per use would repeat it a dozen times).
     queryset = queryset.annotate(
-        window_start=Subquery(newest.values("issued_on")[:1]),
-        window_end=Subquery(newest.values("valid_until")[:1]),
-        current_certificate_id=Subquery(newest.values("pk")[:1]),
+        window_certificate=FilteredRelation(
+            "certificates", condition=Q(certificates__pk=Subquery(newest.values("pk")[:1]))
+        )
+    ).annotate(
+        window_start=F("window_certificate__issued_on"),
+        window_end=F("window_certificate__valid_until"),
+        current_certificate_id=F("window_certificate__pk"),
     )
     # The assignments live in the layer above (assessments); reached by the reverse relation.
     assignment = queryset.model._meta.get_field("assignments").related_model

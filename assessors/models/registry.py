@@ -293,12 +293,6 @@ class AssessorCertificate(AuditedModel):
 
 # --- Technical scope ------------------------------------------------------------------------------
 class TechnicalScopeQuerySet(models.QuerySet):
-    def with_recognition(self, on: datetime.date | None = None):
-        """Annotate the RCC count and outcome on `on` (see `recognition.py`)."""
-        from .recognition import annotate_recognition
-
-        return annotate_recognition(self, on or timezone.localdate())
-
     def valid_on(self, on: datetime.date):
         return self.filter(valid_until__gte=on)
 

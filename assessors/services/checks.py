@@ -12,10 +12,9 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.db import transaction
-from django.db.models import Case, Value, When
-from django.db.models.fields import CharField
+from django.db import connection, transaction
+
+from lsp.expiries import expiry_stage_sql
 
 from ..models import Assessor, AssessorFlag, Outcome
 
@@ -35,13 +34,8 @@ class CheckResult:
 
 
 def expiry_stage(on: datetime.date):
-    """SQL: the latest expiry stage reached on `on` ("expired", "30", "60", "90") or NULL."""
-    whens = [When(window_end__lt=on, then=Value("expired"))]
-    for days in sorted(settings.EXPIRY_FLAG_DAYS):  # nearest first: the latest stage wins
-        whens.append(
-            When(window_end__lte=on + datetime.timedelta(days=days), then=Value(str(days)))
-        )
-    return Case(*whens, default=None, output_field=CharField())
+    """SQL: the latest expiry stage of the current certificate on `on` (lsp.expiries' rule)."""
+    return expiry_stage_sql("window_end", on)
 
 
 def due_flags(on: datetime.date) -> list[AssessorFlag]:
@@ -89,7 +83,9 @@ def check_assessors(on: datetime.date, *, notify: bool = True) -> CheckResult:
             flag.run = run
         # Another run may insert the same flag meanwhile: the constraint keeps one, ours is
         # ignored, and only the rows carrying our run id are ours to announce.
-        AssessorFlag.objects.bulk_create(due, batch_size=2000, ignore_conflicts=True)
+        # One INSERT on PostgreSQL (no parameter limit), so the queries do not grow with flags.
+        batch = None if connection.vendor == "postgresql" else 2000
+        AssessorFlag.objects.bulk_create(due, batch_size=batch, ignore_conflicts=True)
         mine = list(AssessorFlag.objects.filter(run=run).values_list("pk", "kind", "stage"))
         result.flag_ids = [pk for pk, _kind, _stage in mine]
         result.raised = Counter(f"{kind}:{stage}" for _pk, kind, stage in mine)

@@ -184,7 +184,8 @@ def test_a_renewal_starts_afresh(lsp):
 
 
 def test_the_people_concerned_are_told_of_the_new_flags_only(registry, monkeypatch):
-    notices = pytest.importorskip("assessors.services.notices")
+    from assessors.services import notices
+
     told = []
     monkeypatch.setattr(notices, "notify_flags", lambda ids: told.append(sorted(ids)))
     out = run("--date", ON.isoformat())
@@ -264,7 +265,9 @@ def _race(on, runs):
     connection.vendor != "postgresql", reason="two concurrent writers need PostgreSQL"
 )
 @pytest.mark.parametrize(
-    ("runs", "interleaved"), [(2, False), (2, True), (4, True)], ids=["at-once", "2", "4"]
+    ("runs", "interleaved"),
+    [(2, False), (2, True), (4, True)],
+    ids=["natural", "interleaved-2", "interleaved-4"],
 )
 def test_concurrent_runs_raise_each_flag_once_and_announce_it_once(
     transactional_db, monkeypatch, runs, interleaved

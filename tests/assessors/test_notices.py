@@ -357,6 +357,7 @@ def test_the_daily_task_queues_again_what_never_went_out(
         "raised": 0,
         "by_reason": {},
         "emails_requeued": 2,
+        "institution_notices": 0,
     }
     assert len(mailoutbox) == 6
     assert not AssessorFlag.objects.filter(notified_at=None).exists()

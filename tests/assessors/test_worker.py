@@ -79,7 +79,6 @@ def worker(transactional_db, monkeypatch, settings):
     reference_data()
     settings.CELERY_TASK_ALWAYS_EAGER = False
     monkeypatch.setitem(app.conf, "task_always_eager", False)
-    monkeypatch.setitem(app.conf, "broker_url", settings.REDIS_URL or app.conf.broker_url)
     monkeypatch.setitem(app.conf, "result_backend", settings.REDIS_URL or app.conf.broker_url)
     # Result backends are cached per thread: this thread's was made for eager runs (no backend).
     monkeypatch.setattr(app, "_local", threading.local())
