@@ -215,6 +215,11 @@ RCC_GRACE_DAYS = env.int("RCC_GRACE_DAYS", default=0)
 EXPIRY_FLAG_DAYS = sorted(
     env.list("EXPIRY_FLAG_DAYS", cast=int, default=[90, 60, 30]), reverse=True
 )
+# Competency certificates: the number's shape (a scheme may have its own), validity, paper.
+CERTIFICATE_NUMBER_FORMAT = env.str(
+    "CERTIFICATE_NUMBER_FORMAT", default="{kbli} {kbji} {level} {sequence:07d} {year}"
+)
+CERTIFICATE_VALID_YEARS = env.int("CERTIFICATE_VALID_YEARS", default=3)
 # The ministry code column of BNSP's blank-request list (Kemendikdasmen's, for SMKs).
 BNSP_MINISTRY_CODE = env.str("BNSP_MINISTRY_CODE", default="")
 

@@ -84,5 +84,6 @@ urlpatterns = [
     path("", include("lsp.urls_notifications")),
     path("", include("assessors.urls")),
     path("", include("assessments.urls")),
+    path("", include("certificates.urls")),
     path("admin/", admin.site.urls),
 ]

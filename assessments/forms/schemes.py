@@ -77,6 +77,9 @@ class SchemeForm(KompetenForm):
             "kkni_level",
             "concentration",
             "is_active",
+            "kbli_code",
+            "kbji_code",
+            "certificate_number_format",
         ]
 
     def __init__(self, *args, **kwargs):

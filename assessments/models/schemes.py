@@ -133,6 +133,22 @@ class Scheme(AuditedModel):
         verbose_name=_("concentration served"),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # The certificate number's parts (BNSP: KBLI(5) KBJI(4) level(1) sequence year).
+    kbli_code = models.CharField(
+        "KBLI", max_length=5, blank=True, help_text=_("5 digits, e.g. 62019 (for the number).")
+    )
+    kbji_code = models.CharField(
+        "KBJI", max_length=4, blank=True, help_text=_("4 digits, e.g. 3512 (for the number).")
+    )
+    certificate_number_format = models.CharField(
+        _("certificate number format"),
+        max_length=80,
+        blank=True,
+        help_text=_(
+            "Empty: the site's format. Fields: {kbli} {kbji} {level} {sequence} {year}, "
+            "e.g. {kbli} {kbji} {level} {sequence:07d} {year}."
+        ),
+    )
     units = models.ManyToManyField(
         Unit, through="SchemeUnit", related_name="schemes", verbose_name=_("units")
     )
