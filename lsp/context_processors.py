@@ -25,7 +25,8 @@ def navigation(request):
         items.append((_("My assessments"), reverse("assess_home"), "clipboard-check"))
     if scope.superuser or scope.admin_lsp_ids or scope.viewer_province_ids:
         items.append((_("Assessors"), reverse("assessor_list"), "person-badge"))
-        items.append((_("Assessor watch"), reverse("assessor_watch"), "eye"))
+    if scope.superuser or scope.admin_lsp_ids or scope.viewer_province_ids:
+        items.append((_("Certificates"), reverse("certificate_list"), "patch-check"))
     if scope.assessor_lsp_ids:
         items.append((_("My profile"), reverse("assessor_profile"), "person-vcard"))
     if scope.superuser or scope.admin_lsp_ids:

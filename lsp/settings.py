@@ -150,6 +150,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "lsp.http.client_ip"  # honours PROXY_COUNT (no django-ipware needed)
 AXES_VERBOSE = False
 
 # --- Language, time -------------------------------------------------------------------------------
@@ -220,6 +221,8 @@ CERTIFICATE_NUMBER_FORMAT = env.str(
     "CERTIFICATE_NUMBER_FORMAT", default="{kbli} {kbji} {level} {sequence:07d} {year}"
 )
 CERTIFICATE_VALID_YEARS = env.int("CERTIFICATE_VALID_YEARS", default=3)
+# The public verification page: requests per client address (N/s, N/m or N/h).
+VERIFY_RATE_LIMIT = env.str("VERIFY_RATE_LIMIT", default="30/m")
 # The ministry code column of BNSP's blank-request list (Kemendikdasmen's, for SMKs).
 BNSP_MINISTRY_CODE = env.str("BNSP_MINISTRY_CODE", default="")
 

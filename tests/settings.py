@@ -22,3 +22,5 @@ if REDIS_URL:  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = "kompeten-test"  # noqa: F405
 # Unit tests run tasks in-process; the worker tests (later issues) start a real worker.
 CELERY_TASK_ALWAYS_EAGER = True
+# Every test client is 127.0.0.1: the verification pages' limit is tested on its own.
+VERIFY_RATE_LIMIT = "10000/m"

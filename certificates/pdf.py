@@ -1,0 +1,306 @@
+"""The competency certificate as a PDF: A4 landscape, two pages, with the shared helper `lsp.pdf`.
+
+Front: the BNSP wording in Indonesian with the English beneath, the holder, the scheme, the
+validity, the LSP's logo, name and signature, and the QR code of the public verification URL
+(inline SVG made by `qrcode`). Back: the units. Everything printed comes from what was copied onto
+the certificate when it was issued: a later edit to the student or the scheme never changes a
+re-render. (The LSP's logo and signature image are the LSP's current files: they are not copied.)
+
+The design is a template, found in this order (`select_template`):
+`certificates/pdf/scheme_<scheme id>.html`, `certificates/pdf/lsp_<lsp id>.html`,
+`certificates/pdf/default.html`.
+
+Rendering goes through a `Batch`, of one certificate on demand or of a chunk in a worker. Per
+process: `lsp.pdf`'s font configuration and base stylesheet, and this stylesheet, parsed once.
+Per batch: each design's template looked up once; each LSP's logo and signature read once and
+made ready for print (`print_image`), then decoded once (WeasyPrint's image cache, shared by
+the batch's documents); and the back, the same for every certificate of a scheme, laid out once.
+Only the front is laid out per certificate. The same certificate gives the same bytes whether it
+is rendered alone or in a batch.
+"""
+
+import io
+import logging
+import re
+from functools import cache
+
+import qrcode
+import qrcode.image.svg
+import weasyprint
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.template.loader import select_template
+from django.utils import translation
+from django.utils.safestring import mark_safe
+from PIL import Image, ImageOps
+from weasyprint.urls import URLFetcherResponse
+
+from lsp import pdf
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE_DIR = "certificates/pdf"
+STYLESHEET = "css/certificate.css"
+FRONT, BACK = "front", "back"
+BACKS_KEPT = 16  # distinct backs a batch keeps laid out (one per scheme, in practice)
+TITLE = re.compile(r"<title>.*?</title>", re.S)  # metadata: the front's title is the PDF's
+PRINT_PIXELS = 500  # the LSP's logo and signature, at most, on their longer side
+TRANSPARENT_PIXELS = 320  # … when they are transparent (see print_image)
+ORIENTATION = 0x0112  # the EXIF tag of a photo taken sideways
+PREPARED = "prepared:"  # the URLs of the LSP's images made ready for print (PreparedFetcher)
+# Years written out, as BNSP prints them: "3 (tiga) tahun / 3 (three) years".
+YEARS_IN_WORDS = {
+    1: ("satu", "one"),
+    2: ("dua", "two"),
+    3: ("tiga", "three"),
+    4: ("empat", "four"),
+    5: ("lima", "five"),
+    6: ("enam", "six"),
+    7: ("tujuh", "seven"),
+    8: ("delapan", "eight"),
+    9: ("sembilan", "nine"),
+    10: ("sepuluh", "ten"),
+}
+ROMAN = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"]
+
+
+def template_names(certificate) -> list[str]:
+    """The scheme's own design, else the LSP's, else the default."""
+    return [
+        f"{TEMPLATE_DIR}/scheme_{certificate.scheme_id}.html",
+        f"{TEMPLATE_DIR}/lsp_{certificate.lsp_id}.html",
+        f"{TEMPLATE_DIR}/default.html",
+    ]
+
+
+def verification_url(certificate) -> str:
+    """The absolute URL printed in the QR code (it must never change: it is printed for years)."""
+    return f"{settings.SITE_URL.rstrip('/')}{certificate.get_verification_url()}"
+
+
+# --- The QR code ----------------------------------------------------------------------------------
+class QrPathImage(qrcode.image.svg.SvgPathImage):
+    """`SvgPathImage` drawing each row's runs of dark modules as one stroke, 1 module wide: the
+    same picture in a path of ~360 short lines instead of ~700 squares of 5 commands each.
+    WeasyPrint parses SVG paths in Python: this cuts the QR code's share of drawing by half."""
+
+    needs_drawrect = False
+    QR_PATH_STYLE = {"fill": "none", "stroke": "#000000", "stroke-width": "1"}
+
+    def process(self):
+        border, subpaths = self.border, []
+        for y, row in enumerate(self.modules):
+            x, width = 0, len(row)
+            while x < width:
+                if not row[x]:
+                    x += 1
+                    continue
+                start = x
+                while x < width and row[x]:
+                    x += 1
+                subpaths.append(f"M{start + border} {y + border}.5h{x - start}")
+        self._subpaths = subpaths
+        super().process()
+
+
+def qr_code(data: str) -> qrcode.QRCode:
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, image_factory=QrPathImage
+    )
+    code.add_data(data)
+    return code
+
+
+def qr_svg(data: str) -> str:
+    """The QR code of `data` as an inline <svg> element (no XML declaration), sized by the CSS."""
+    svg = qr_code(data).make_image().to_string(encoding="unicode")
+    # ElementTree names the SVG namespace with a prefix; inline SVG in HTML wants none.
+    return svg.replace("<svg:", "<").replace("</svg:", "</").replace("xmlns:svg=", "xmlns=")
+
+
+# --- What the template prints ---------------------------------------------------------------------
+def print_image(field) -> tuple[bytes, str] | None:
+    """An LSP's image made ready for print: (bytes, content type), or None without one.
+
+    An opaque image becomes a JPEG of at most PRINT_PIXELS on its longer side (300 dpi up to
+    ~4 cm): WeasyPrint embeds a JPEG as it is, but decodes and encodes a PNG again for every PDF it
+    writes (~40 ms for an 800-pixel logo). A transparent one stays a PNG, so that it prints well on
+    a coloured design or a pre-printed blank, of at most TRANSPARENT_PIXELS (300 dpi up to ~27 mm:
+    the default design prints the logo 22 mm high), the price of which is paid for every PDF.
+    """
+    if not field:
+        return None
+    try:
+        with field.storage.open(field.name, "rb") as file:
+            data = file.read()
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (OSError, ValueError, SyntaxError):  # as WeasyPrint does with an image it cannot load
+        logger.warning("LSP image %s is not readable: printed without it", field.name)
+        return None
+    upright = image.getexif().get(ORIENTATION, 1) == 1
+    as_it_is = image.format == "JPEG" and image.mode in ("RGB", "L")
+    if as_it_is and upright and max(image.size) <= PRINT_PIXELS:
+        return data, "image/jpeg"  # already what a PDF embeds as it is
+    if not upright:
+        image = ImageOps.exif_transpose(image)
+    buffer = io.BytesIO()
+    if image.mode in ("P", "LA", "PA", "RGBA"):
+        image = image.convert("RGBA")
+        if image.getchannel("A").getextrema()[0] < 255:
+            image.thumbnail((TRANSPARENT_PIXELS, TRANSPARENT_PIXELS), Image.Resampling.LANCZOS)
+            image.save(buffer, "PNG")
+            return buffer.getvalue(), "image/png"
+    image.thumbnail((PRINT_PIXELS, PRINT_PIXELS), Image.Resampling.LANCZOS)
+    image = image.convert("L" if image.mode in ("L", "1") else "RGB")
+    image.save(buffer, "JPEG", quality=95, subsampling=0)
+    return buffer.getvalue(), "image/jpeg"
+
+
+class PreparedFetcher(pdf.ProjectFetcher):
+    """The project's fetcher (static files and media only, never the network), which also
+    serves the LSP's images made ready for print, as `prepared:<stored name>` URLs. (As data:
+    URLs they would be parsed again with each certificate's HTML: ~100 KB of base64.)"""
+
+    def __init__(self, prepared: dict[str, tuple[bytes, str]]):
+        super().__init__()
+        self.prepared = prepared
+
+    def fetch(self, url, headers=None):
+        if url.startswith(PREPARED):
+            if url not in self.prepared:
+                raise pdf.RefusedURL(f"Not prepared: {url[:200]}")
+            body, kind = self.prepared[url]
+            return URLFetcherResponse(url, body=body, headers={"Content-Type": kind})
+        return super().fetch(url, headers)
+
+
+def years_of(certificate) -> int:
+    delta = relativedelta(certificate.valid_until, certificate.issued_on)
+    return delta.years + (1 if delta.months or delta.days else 0)
+
+
+def context(certificate, images: dict) -> dict:
+    """The certificate's copied fields, and what is derived from them."""
+    url = verification_url(certificate)
+    years = years_of(certificate)
+    years_id, years_en = YEARS_IN_WORDS.get(years, (str(years), str(years)))
+    level = certificate.kkni_level
+    return {
+        "c": certificate,
+        "verification_url": url,
+        "qr_svg": mark_safe(qr_svg(url)),  # made here, from our own URL
+        "years": years,
+        "years_id": years_id,
+        "years_en": years_en,
+        "kkni_roman": ROMAN[level] if level and level < len(ROMAN) else (level or ""),
+        **images,
+        # The holder's photo: the student record has no photo yet; the back keeps a 3 × 4 frame.
+        "photo_url": "",
+    }
+
+
+# --- Rendering ------------------------------------------------------------------------------------
+@cache
+def stylesheet() -> weasyprint.CSS:
+    """static/css/certificate.css, parsed once per process (after the base stylesheet)."""
+    path = pdf.ProjectFetcher._static_path(STYLESHEET)
+    return weasyprint.CSS(
+        filename=str(path), font_config=pdf._fonts(), url_fetcher=pdf.ProjectFetcher()
+    )
+
+
+def stylesheets() -> list[weasyprint.CSS]:
+    return [pdf._base_stylesheet(), stylesheet()]
+
+
+def layout(
+    markup: str, *, image_cache: dict | None = None, fetcher: pdf.ProjectFetcher | None = None
+) -> weasyprint.Document:
+    """Lay out the HTML with the shared fonts, stylesheets and fetcher (one layout at a time)."""
+    with pdf._lock:
+        document = weasyprint.HTML(string=markup, url_fetcher=fetcher or pdf.ProjectFetcher())
+        return document.render(
+            font_config=pdf._fonts(), stylesheets=stylesheets(), cache=image_cache
+        )
+
+
+def write(document: weasyprint.Document) -> bytes:
+    with pdf._lock:
+        return document.write_pdf()
+
+
+class Batch:
+    """Renders certificates, reusing what does not change between them (see the module's doc)."""
+
+    def __init__(self):
+        self.templates = {}  # (scheme id, LSP id) -> the template
+        self.images = {}  # LSP id -> the URLs of its logo and signature
+        self.prepared = {}  # those URLs -> the images made ready for print
+        self.fetcher = PreparedFetcher(self.prepared)
+        self.image_cache = {}  # WeasyPrint's fetched and decoded images, by URL
+        self.backs = {}  # the back's HTML -> its laid-out pages
+
+    def template_for(self, certificate):
+        key = (certificate.scheme_id, certificate.lsp_id)
+        if key not in self.templates:
+            self.templates[key] = select_template(template_names(certificate))
+        return self.templates[key]
+
+    def images_for(self, certificate) -> dict:
+        """The LSP's logo and signature (`logo_url`, `signature_url`), read and prepared once."""
+        if certificate.lsp_id not in self.images:
+            lsp = certificate.lsp
+            urls = {}
+            for key, field in (("logo_url", lsp.logo), ("signature_url", lsp.signatory_signature)):
+                image = print_image(field)
+                urls[key] = f"{PREPARED}{field.name}" if image else ""
+                if image:
+                    self.prepared[urls[key]] = image
+            self.images[certificate.lsp_id] = urls
+        return self.images[certificate.lsp_id]
+
+    def html(self, certificate) -> tuple[str, str]:
+        """The front's HTML and the back's, in Indonesian whatever the reader's language."""
+        template = self.template_for(certificate)
+        values = context(certificate, self.images_for(certificate))
+        with translation.override(pdf.PDF_LANGUAGE):
+            return (
+                template.render({**values, "part": FRONT}),
+                template.render({**values, "part": BACK}),
+            )
+
+    def layout(self, markup: str) -> weasyprint.Document:
+        return layout(markup, image_cache=self.image_cache, fetcher=self.fetcher)
+
+    def back(self, markup: str) -> list:
+        """The back's pages, laid out once for every certificate whose back prints the same."""
+        key = TITLE.sub("", markup, count=1)
+        pages = self.backs.get(key)
+        if pages is None:
+            pages = self.layout(markup).pages
+            if len(self.backs) < BACKS_KEPT:
+                self.backs[key] = pages
+        return pages
+
+    def document(self, certificate) -> weasyprint.Document:
+        front, back = self.html(certificate)
+        document = self.layout(front)
+        return document.copy([*document.pages, *self.back(back)])
+
+    def render(self, certificate) -> bytes:
+        return write(self.document(certificate))
+
+
+def render_document(certificate) -> weasyprint.Document:
+    """One certificate's laid-out pages (for counting them, reading their text)."""
+    return Batch().document(certificate)
+
+
+def render(certificate) -> bytes:
+    """One certificate's PDF, on demand."""
+    return Batch().render(certificate)
+
+
+def filename(certificate) -> str:
+    return f"sertifikat-{certificate.number}-{certificate.holder_name}.pdf"
