@@ -105,7 +105,7 @@ class QrPathImage(qrcode.image.svg.SvgPathImage):
 
 def qr_code(data: str) -> qrcode.QRCode:
     code = qrcode.QRCode(
-        error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, image_factory=QrPathImage
+        error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, image_factory=QrPathImage
     )
     code.add_data(data)
     return code
@@ -290,6 +290,12 @@ class Batch:
 
     def render(self, certificate) -> bytes:
         return write(self.document(certificate))
+
+
+def warm() -> None:
+    """What the first certificate of a process would pay for (~0.5 s: the fonts loaded and shaped
+    once, the stylesheets parsed): for a web or worker process to call when it starts."""
+    write(layout("<p>Sertifikat <b>Kompetensi</b> <i>Certificate</i></p>"))
 
 
 def render_document(certificate) -> weasyprint.Document:

@@ -109,8 +109,11 @@ def test_reset_rebuilds_the_same_assessors():
     assert Assessor.objects.get(user__username="asesor1").full_name == "Agus Setiawan, S.T."
     assessors = Assessor.objects.count()
     from assessments.demo import delete_demo as delete_assessments_demo
+    from certificates.demo import delete_demo as delete_certificates_demo
 
-    delete_assessments_demo()  # its sessions hold the assessors, as seed_demo --reset knows
+    # Certificates hold enrolments, sessions hold assessors: deleted in seed_demo --reset's order.
+    delete_certificates_demo()
+    delete_assessments_demo()
     assert demo.delete_demo() > assessors > 0
     assert not (Assessor.objects.exists() or AssessorCertificate.objects.exists())
     assert not TechnicalScope.objects.exists()

@@ -19,6 +19,15 @@ pytestmark = pytest.mark.django_db
 ON = datetime.date(2026, 8, 17)
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are checked in the source language; the catalogue test covers Indonesian."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def decided(lsp_a):
     """A decided session: three K, one BK."""
