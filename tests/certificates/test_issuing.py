@@ -112,7 +112,8 @@ def test_parallel_issuing_never_shares_a_number(lsp_a):
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL")
     # A transactional test starts from flushed tables: the funding sources come back first.
-    importlib.import_module("lsp.migrations.0005_bnsp_code_lists").load(apps, None)
+    for name in ("0002_reference_data", "0005_bnsp_code_lists"):
+        importlib.import_module(f"lsp.migrations.{name}").load(apps, None)
     session = factories.SessionFactory(lsp=lsp_a, status=AssessmentSession.Status.DECIDED)
     enrolments = [
         factories.EnrolmentFactory(session=session, decision=Verdict.K) for _ in range(12)

@@ -13,7 +13,11 @@ from tests.e2e.conftest import E2E, login
 pytestmark = E2E
 
 
-def test_issue_a_session_verify_and_revoke(demo, live_server, page, tmp_path):
+def test_issue_a_session_verify_and_revoke(demo, live_server, page, tmp_path, monkeypatch):
+    # Rendered inline in the live server: independent of what a worker test left in app.conf.
+    from lsp.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
     session = AssessmentSession.objects.filter(
         lsp__name="LSP P1 SMK Negeri 1 Samarinda", status=AssessmentSession.Status.DECIDED
     ).first()
