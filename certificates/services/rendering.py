@@ -3,8 +3,10 @@
 - `render_certificate(certificate)`: the bytes, for one certificate on demand.
 - `store_pdf(certificate)`: renders, hashes and saves into `certificate.pdf` and `sha256`.
 - `render_many(certificates)` / `store_many(certificates)`: a batch in one process, reusing the
-  fonts, the parsed stylesheets, each design's template and each LSP's images
-  (`certificates.pdf.Batch`). A certificate that fails is reported and the others go on.
+  fonts, the parsed stylesheets, each design's template, each LSP's images and each scheme's
+  back (`certificates.pdf.Batch`), with the garbage collector quieted (`collector_quieted`). A
+  certificate that fails is reported and the others go on. A worker storing a chunk one by one
+  does the same with `store_pdf(certificate, batch=batch)` inside `collector_quieted()`.
 
 The stored file is what the holder downloads; the SHA-256 lets anyone check a copy is untouched.
 """

@@ -107,13 +107,14 @@ def test_numbers_are_per_lsp_and_year(decided, admin_a, lsp_b):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_parallel_issuing_never_shares_a_number(lsp_a):
+def test_parallel_issuing_never_shares_a_number():
     """Two admins issuing at the same moment, each on their own connection (PostgreSQL)."""
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL")
     # A transactional test starts from flushed tables: the funding sources come back first.
     for name in ("0002_reference_data", "0005_bnsp_code_lists"):
         importlib.import_module(f"lsp.migrations.{name}").load(apps, None)
+    lsp_a = factories.LspFactory()  # after the reference data: its school needs a regency
     session = factories.SessionFactory(lsp=lsp_a, status=AssessmentSession.Status.DECIDED)
     enrolments = [
         factories.EnrolmentFactory(session=session, decision=Verdict.K) for _ in range(12)
