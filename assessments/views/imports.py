@@ -46,7 +46,12 @@ def candidate_import(request):
     return render(
         request,
         "assessments/candidate_import.html",
-        {"form": form, "schools": form.fields["school"].queryset, "batches": _recent(request.user)},
+        {
+            "form": form,
+            "schools": form.fields["school"].queryset,
+            "batches": _recent(request.user),
+            "preview_url_name": "candidate_import_preview",
+        },
     )
 
 

@@ -63,7 +63,12 @@ def assessor_import(request):
     return render(
         request,
         "assessors/assessor_import.html",
-        {"form": form, "lsps": lsps, "batches": _recent(request.user, lsps)},
+        {
+            "form": form,
+            "lsps": lsps,
+            "batches": _recent(request.user, lsps),
+            "preview_url_name": "assessor_import_preview",
+        },
     )
 
 

@@ -124,7 +124,12 @@ def logbook_import(request):
     return render(
         request,
         "assessors/logbook_import.html",
-        {"form": form, "lsps": lsps, "batches": batches},
+        {
+            "form": form,
+            "lsps": lsps,
+            "batches": batches,
+            "preview_url_name": "logbook_import_preview",
+        },
     )
 
 
