@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "assessors",
     "assessments",
     "certificates",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +121,11 @@ CELERY_BEAT_SCHEDULE = {
     "check-assessors": {
         "task": "assessors.tasks.check_assessors_daily",
         "schedule": crontab(hour=6, minute=0),
+    },
+    # The dashboards' summary, rebuilt whole every night (changes refresh it within seconds).
+    "rebuild-dashboards": {
+        "task": "dashboards.tasks.rebuild_facts",
+        "schedule": crontab(hour=1, minute=0),
     },
     "clear-expired-sessions": {
         "task": "lsp.tasks.clear_expired_sessions",
@@ -225,6 +231,8 @@ CERTIFICATE_VALID_YEARS = env.int("CERTIFICATE_VALID_YEARS", default=3)
 VERIFY_RATE_LIMIT = env.str("VERIFY_RATE_LIMIT", default="30/m")
 # The ministry code column of BNSP's blank-request list (Kemendikdasmen's, for SMKs).
 BNSP_MINISTRY_CODE = env.str("BNSP_MINISTRY_CODE", default="")
+# Dashboards: a scheme with fewer assessors able to assess it is flagged as short of them.
+DASHBOARD_MIN_ASSESSORS_PER_SCHEME = env.int("DASHBOARD_MIN_ASSESSORS_PER_SCHEME", default=2)
 
 LOGGING = {
     "version": 1,

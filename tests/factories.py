@@ -234,3 +234,29 @@ class EnrolmentFactory(DjangoModelFactory):
     assessor = factory.LazyAttribute(lambda o: session_assessor(o.session))
     assessment_date = factory.SelfAttribute("session.start_date")
     eligibility = "eligible"
+
+
+# --- funding programmes ---------------------------------------------------------------------------
+class FundingProgrammeFactory(DjangoModelFactory):
+    """A BANPER programme of this year kept by `lsp`, in its province; add quotas with
+    FundingQuotaFactory."""
+
+    class Meta:
+        model = "lsp.FundingProgramme"
+
+    lsp = factory.SubFactory(LspFactory)
+    province = factory.SelfAttribute("lsp.province")
+    name = factory.Sequence(lambda n: f"BANPER Sertifikasi {n + 1}")
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
+    funder = "directorate"
+    kind = factory.LazyFunction(lambda: funding("1"))
+
+
+class FundingQuotaFactory(DjangoModelFactory):
+    class Meta:
+        model = "lsp.FundingQuota"
+
+    programme = factory.SubFactory(FundingProgrammeFactory)
+    school = factory.SelfAttribute("programme.lsp.host_school")
+    quota = 10
+    amount_per_student = 500000

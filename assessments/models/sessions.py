@@ -104,6 +104,15 @@ class AssessmentSession(AuditedModel):
         related_name="sessions",
         verbose_name=_("funding source"),
     )
+    programme = models.ForeignKey(
+        "lsp.FundingProgramme",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("funding programme"),
+        help_text=_("The programme (e.g. BANPER) whose school quotas this session draws on."),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
     )
@@ -259,6 +268,11 @@ class EnrolmentQuerySet(models.QuerySet):
 
     def decided(self):
         return self.exclude(decision="")
+
+    def final(self):
+        """The enrolments that count in figures: a student re-assessed after an appeal (round 2)
+        counts once, by the last round."""
+        return self.filter(reassessments=None)
 
     def decided_between(self, start: datetime.date, end: datetime.date):
         """Counted by decision date: the competence rate's denominator."""

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from assessors.models import Assessor
 from lsp.audit import write_entry
 from lsp.models import AuditEntry
+from lsp.signals import figures_changed
 
 from ..models import Appeal, AssessmentSession, Enrolment, UnitVerdict, Verdict
 from . import sessions as rules
@@ -102,6 +103,7 @@ def decide_enrolment(user, enrolment: Enrolment, *, notes: str = "") -> str:
     )
     if not decided:
         raise Refused(_("This asesi has already been decided."))
+    figures_changed.send(Enrolment, session_ids=[enrolment.session_id])
     write_entry(
         action=AuditEntry.Action.UPDATE,
         instance=enrolment,

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from lsp.audit import write_entry
 from lsp.models import AuditEntry, Lsp, School
+from lsp.signals import figures_changed
 from lsp.spreadsheets import CellError, clean_digits, read_rows
 
 from ..models import AssessmentSession, Candidate, Enrolment, SessionAssessor
@@ -231,6 +232,7 @@ def resolve_nisns(
 def enrol(user, session: AssessmentSession, planned: Sequence[Enrolment]) -> list[Enrolment]:
     """Write the planned enrolments at once, with one audit entry for the batch."""
     created = Enrolment.objects.bulk_create(planned)
+    figures_changed.send(Enrolment, session_ids=[session.pk])
     write_entry(
         action=AuditEntry.Action.CREATE,
         instance=session,

@@ -22,6 +22,7 @@ from assessors.models import Assessor
 from lsp.access import scope_of
 from lsp.audit import write_entry
 from lsp.models import AuditEntry, ConflictRule, Lsp, Tuk
+from lsp.signals import figures_changed
 
 from ..models import (
     AssessmentSession,
@@ -395,6 +396,7 @@ def decide(user, session: AssessmentSession, *, notes: str = "", round: int = 1)
         enrolment.decision = enrolment.recommendation
         enrolment.decided_at = now
     Enrolment.objects.bulk_update(enrolments, ["decision", "decided_at"])
+    figures_changed.send(Enrolment, session_ids=[session.pk])
     if round == 1:
         session.status = Status.DECIDED
         session.decided_at, session.decided_by, session.decision_notes = now, user, notes

@@ -1,4 +1,5 @@
 from .audit import AuditedModel, AuditEntry
+from .funding import FundingProgramme, FundingQuota
 from .geo import Province, Regency
 from .imports import ImportBatch
 from .institutions import Concentration, ConflictRule, Lsp, Programme, School, Tuk
@@ -12,6 +13,8 @@ __all__ = [
     "Concentration",
     "ConflictRule",
     "Education",
+    "FundingProgramme",
+    "FundingQuota",
     "FundingSource",
     "ImportBatch",
     "Lsp",
