@@ -33,20 +33,24 @@ def mark(session_ids=(), enrolment_ids=()) -> None:
     pending = getattr(connection, "_figures_pending", None)
     # The batch is live only while its callback is still queued (a rollback drops the callback).
     if pending is None or not any(item[1] == pending.flush for item in connection.run_on_commit):
-        pending = connection._figures_pending = _Pending()
+        pending = connection._figures_pending = _Pending(connection)
         transaction.on_commit(pending.flush)
     pending.sessions |= sessions
     pending.enrolments |= enrolments
 
 
 class _Pending:
-    def __init__(self):
+    """The sessions and enrolments changed in one transaction, refreshed once it commits."""
+
+    def __init__(self, connection):
+        self.connection = connection
         self.sessions, self.enrolments = set(), set()
 
     def flush(self):
+        if getattr(self.connection, "_figures_pending", None) is self:
+            self.connection._figures_pending = None  # a later change starts a new batch
         if self.sessions or self.enrolments:
             _dispatch(self.sessions, self.enrolments)
-        self.sessions, self.enrolments = set(), set()
 
 
 def _on_session(sender, instance, **kwargs):

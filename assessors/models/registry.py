@@ -10,7 +10,7 @@ import datetime
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, F, FilteredRelation, OuterRef, Q, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -89,9 +89,15 @@ class AssessorQuerySet(models.QuerySet):
         newest = AssessorCertificate.objects.filter(assessor=OuterRef("pk")).order_by(
             "-issued_on", "-pk"
         )
+        # The current certificate joined once: a Subquery annotation would be repeated in every
+        # branch of the CASE below.
         return self.annotate(
+            status_certificate=FilteredRelation(
+                "certificates", condition=Q(certificates__pk=Subquery(newest.values("pk")[:1]))
+            )
+        ).annotate(
             status_date=Value(on, output_field=models.DateField()),
-            current_valid_until=Subquery(newest.values("valid_until")[:1]),
+            current_valid_until=F("status_certificate__valid_until"),
             status=Case(
                 When(current_valid_until__isnull=True, then=Value(Status.WITHOUT)),
                 When(current_valid_until__lt=on, then=Value(Status.EXPIRED)),
