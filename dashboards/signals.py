@@ -6,17 +6,24 @@ figures_changed` with the session ids instead. The ids of one transaction are ga
 refreshed once, after it commits; nothing is queued for a transaction that rolls back.
 """
 
+import logging
+
 from django.apps import apps
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from lsp.signals import figures_changed
 
+logger = logging.getLogger(__name__)
+
 
 def _dispatch(sessions, enrolments):
     from .tasks import refresh_facts
 
-    refresh_facts.delay(sorted(sessions), sorted(enrolments))
+    try:
+        refresh_facts.delay(sorted(sessions), sorted(enrolments))
+    except Exception:  # the change is committed; the nightly rebuild will catch up
+        logger.exception("Could not queue the dashboards' refresh of sessions %s", sorted(sessions))
 
 
 def mark(session_ids=(), enrolment_ids=()) -> None:
@@ -34,7 +41,9 @@ def mark(session_ids=(), enrolment_ids=()) -> None:
     # The batch is live only while its callback is still queued (a rollback drops the callback).
     if pending is None or not any(item[1] == pending.flush for item in connection.run_on_commit):
         pending = connection._figures_pending = _Pending(connection)
-        transaction.on_commit(pending.flush)
+        # Robust: a broker that is down must not fail the request whose change has committed;
+        # the nightly rebuild catches up.
+        transaction.on_commit(pending.flush, robust=True)
     pending.sessions |= sessions
     pending.enrolments |= enrolments
 
