@@ -184,3 +184,20 @@ def test_the_nightly_rebuild_puts_right_what_a_missed_refresh_left(decided, admi
     Fact.objects.update(enrolled=0)  # stale
     assert rebuild_facts.delay().get() == 1
     assert _year_totals(admin_a)["enrolled"] == 4
+
+
+def test_a_broker_that_is_down_does_not_fail_the_committed_change(
+    decided, admin_a, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    from kombu.exceptions import OperationalError
+
+    from dashboards import tasks
+
+    def down(*args, **kwargs):
+        raise OperationalError("Redis is down")
+
+    monkeypatch.setattr(tasks.refresh_facts, "delay", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        issue_session(admin_a, decided, issued_on=ON)
+    assert Certificate.objects.filter(session=decided).count() == 3
+    assert "Could not queue the dashboards' refresh" in caplog.text
