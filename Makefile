@@ -8,7 +8,7 @@ ADDR ?= 127.0.0.1:8000
 PO := $(wildcard locale/*/LC_MESSAGES/django.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: install run test lint format migrations-check messages worker beat bench clean
+.PHONY: install run test lint format migrations-check schema-check messages worker beat bench clean
 
 install: $(STAMP) $(MO)
 
@@ -42,6 +42,11 @@ migrations-check: export DEBUG ?= true
 migrations-check: install
 	$(MANAGE) makemigrations --check --dry-run
 
+# The REST API's OpenAPI schema (drf-spectacular): valid, and not one warning.
+schema-check: export DEBUG ?= true
+schema-check: install
+	$(MANAGE) spectacular --validate --fail-on-warn > /dev/null
+
 # Extract every translatable string into locale/{id,en} and compile them.
 messages: export DEBUG ?= true
 messages: $(STAMP)
@@ -55,8 +60,9 @@ beat: install
 	$(BIN)/celery -A lsp beat --loglevel=info
 
 # Every benchmark script in bench/, each runnable alone; each prints `name: value unit` lines.
+# Modules starting with an underscore are their helpers, not scripts.
 bench: install
-	@for script in bench/*.py; do [ -e "$$script" ] || continue; $(BIN)/python "$$script" || exit 1; done
+	@for script in bench/[!_]*.py; do [ -e "$$script" ] || continue; $(BIN)/python "$$script" || exit 1; done
 
 clean:
 	rm -rf $(VENV) staticfiles .test-media

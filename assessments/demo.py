@@ -15,6 +15,7 @@ from django.db import transaction
 from lsp.demo import LSPS, DemoSummary, _upsert
 from lsp.models import Concentration, Lsp, School
 
+from .demo_funding import delete_funding, seed_funding
 from .demo_scopes import seed_scopes
 from .demo_sessions import delete_sessions, seed_sessions
 from .demo_students import SCHOOL_YEAR, _Student, planned_students
@@ -386,6 +387,7 @@ def build_demo(*, today: datetime.date) -> DemoSummary:
         seed_students(summary=summary, lsps=lsps)
         seed_scopes(summary=summary, codes=[s.code for s in SCHEMES], today=today)
         seed_sessions(summary=summary, lsps=lsps, today=today)
+        seed_funding(summary=summary, lsps=lsps, today=today)
     return summary
 
 
@@ -396,8 +398,9 @@ def delete_demo() -> int:
         Scheme.objects.filter(code__in=[s.code for s in SCHEMES]),
         Unit.objects.filter(lsp__name__in=[s.lsp for s in SCHEMES], code__in=list(UNITS)),
     )
-    # Order matters: a scheme protects its units, a student their school.
-    return delete_sessions() + sum(queryset.delete()[0] for queryset in owned)
+    # Order matters: a session protects its funding programme, a scheme its units, a student
+    # their school.
+    return delete_sessions() + delete_funding() + sum(q.delete()[0] for q in owned)
 
 
 def seed_schemes(*, summary: DemoSummary, lsps: dict[str, Lsp]) -> None:

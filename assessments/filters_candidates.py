@@ -2,12 +2,13 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lsp.filters import KompetenFilterSet
 from lsp.models import Concentration, School
 
 from .models import Candidate
 
 
-class CandidateFilter(django_filters.FilterSet):
+class CandidateFilter(KompetenFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     school = django_filters.ModelChoiceFilter(queryset=School.objects.none(), label=_("School"))
     concentration = django_filters.ModelChoiceFilter(

@@ -3,13 +3,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from lsp.access import scope_of
+from lsp.filters import KompetenFilterSet
 from lsp.forms import DateInput
 from lsp.models import Concentration, FundingSource, Lsp, School, Tuk
 
 from .models import AssessmentSession, Candidate, Scheme
 
 
-class SessionFilter(django_filters.FilterSet):
+class SessionFilter(KompetenFilterSet):
     """Works on `AssessmentSession.objects.for_user(user)`."""
 
     q = django_filters.CharFilter(label=_("Schedule code"), method="search")
@@ -54,7 +55,7 @@ class SessionFilter(django_filters.FilterSet):
         return queryset.filter(start_date__lte=value)
 
 
-class EnrolCandidateFilter(django_filters.FilterSet):
+class EnrolCandidateFilter(KompetenFilterSet):
     """The students an admin picks from: `services.scheduling.eligible_candidates`."""
 
     q = django_filters.CharFilter(label=_("Search"), method="search")

@@ -2,12 +2,13 @@ import django_filters
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from lsp.filters import KompetenFilterSet
 from lsp.models import Lsp, School
 
 from .models import Assessor, Outcome, Status, TechnicalScope
 
 
-class AssessorFilter(django_filters.FilterSet):
+class AssessorFilter(KompetenFilterSet):
     """Works on `Assessor.objects.for_user(user).with_status(today).with_recognition(today)`:
     status and outcome are annotations."""
 

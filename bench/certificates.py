@@ -9,12 +9,14 @@ scanned signature, issues it (`issue_session`), and measures:
 - the steps, on a sample of certificates (CPU time, the best of 3 passes), one process, each
   adding one reuse to the one before:
   (a) the naive baseline, a fresh `weasyprint.HTML(string=…).write_pdf()` per certificate (its own
-  font configuration, both stylesheets parsed, the images fetched, decoded and encoded again, the
-  QR code as `SvgPathImage` draws it); then the shared font configuration; the stylesheets parsed
-  once; the QR code's modules merged into runs; the design's template looked up once and the
-  images decoded once (WeasyPrint's image cache); the images made ready for print once; the back
-  laid out once (`certificates.pdf.Batch`, what the workers use); the loaded objects left out of
-  the garbage collector's full passes (`rendering.collector_quieted`, as `store_many` does);
+  font configuration, both stylesheets parsed, the images fetched, decoded and encoded again; the
+  QR code as segno draws it, as in production); then the shared font configuration; the
+  stylesheets parsed once; the design's template looked up once and the images decoded once
+  (WeasyPrint's image cache); the images made ready for print once; the back laid out once; the
+  back drawn once and replayed (`certificates.drawing.DrawnOnce`); the LSP's images made PDF
+  images once (`drawing.embed_once`): `certificates.pdf.Batch` as the workers use it; the loaded
+  objects left out of the garbage collector's full passes (`rendering.collector_quieted`, as
+  `store_many` and the workers' chunks do);
 - (b) `store_many` (render, SHA-256, store the file, save the row) over all N, one process;
 - (c) the same split across 2 processes (multiprocessing with fork, one chunk each; each process
   warmed like a long-lived worker process), and what that gives when each process has a core to
@@ -22,8 +24,9 @@ scanned signature, issues it (`issue_session`), and measures:
 - one certificate on demand: the download view of a certificate with no stored PDF yet;
 - where the time of one render goes: the QR code, the HTML (template and QR code), the layout of
   the front, drawing both pages;
-- with --alternatives, what would close the gap, each giving something up (the QR code as a PNG,
-  transparent logos flattened to JPEG), over the last step.
+- with --alternatives, what else would gain, each giving something up (the QR code as a PNG,
+  not SVG; transparent logos flattened onto white; the QR code's mask pattern fixed instead of
+  chosen for the best contrast), over the last step.
 
 The steps are in CPU time (`_cpu_` in their names); the end-to-end figures in wall-clock time,
 which other work on the machine lowers (the load average before the run is printed); the ratios
@@ -32,6 +35,7 @@ prints `name: value unit` lines and drops the database again.
 """
 
 import argparse
+import contextlib
 import datetime
 import hashlib
 import io
@@ -192,22 +196,18 @@ def as_uploaded(lsp) -> dict:
     }
 
 
-def whole_html(certificate, *, merged_qr: bool, template=None, images=None) -> str:
-    """Both pages in one HTML; the QR code as `SvgPathImage` makes it, or with merged modules."""
-    import qrcode.image.svg
+def whole_html(certificate, *, template=None, images=None) -> str:
+    """Both pages in one HTML, the QR code as segno draws it (one path of the rows' runs)."""
     from django.template.loader import select_template
     from django.utils import translation
-    from django.utils.safestring import mark_safe
 
     from certificates import pdf as certificate_pdf
 
-    values = certificate_pdf.context(certificate, images or as_uploaded(certificate.lsp))
-    if not merged_qr:
-        url = certificate_pdf.verification_url(certificate)
-        code = certificate_pdf.qr_code(url)
-        code.image_factory = qrcode.image.svg.SvgPathImage
-        plain = code.make_image().to_string(encoding="unicode")
-        values["qr_svg"] = mark_safe(plain.replace("svg:", "").replace("xmlns:svg", "xmlns"))
+    values = certificate_pdf.context(
+        certificate,
+        images or as_uploaded(certificate.lsp),
+        photo=certificate_pdf.photo_name(certificate),
+    )
     template = template or select_template(certificate_pdf.template_names(certificate))
     with translation.override("id"):
         return template.render(values)
@@ -228,37 +228,28 @@ def _sheets(font_config=None):
     ]
 
 
-def naive(certificate) -> bytes:
+def naive(certificate, *, font_config=None) -> bytes:
     """What one writes first: nothing shared; stylesheets parsed, images fetched and decoded,
-    fonts configured again for each certificate."""
+    fonts configured again for each certificate (unless `font_config` is shared)."""
     import weasyprint
 
     from lsp import pdf
 
-    markup = whole_html(certificate, merged_qr=False)
-    document = weasyprint.HTML(string=markup, url_fetcher=pdf.ProjectFetcher())
-    return document.write_pdf(stylesheets=_sheets())
+    document = weasyprint.HTML(string=whole_html(certificate), url_fetcher=pdf.ProjectFetcher())
+    return document.write_pdf(stylesheets=_sheets(font_config), font_config=font_config)
 
 
 def shared_fonts(certificate) -> bytes:
-    import weasyprint
-
     from lsp import pdf
 
-    markup = whole_html(certificate, merged_qr=False)
-    document = weasyprint.HTML(string=markup, url_fetcher=pdf.ProjectFetcher())
-    return document.write_pdf(stylesheets=_sheets(pdf._fonts()), font_config=pdf._fonts())
+    return naive(certificate, font_config=pdf._fonts())
 
 
-def parsed_once(certificate, *, merged_qr=False) -> bytes:
+def parsed_once(certificate) -> bytes:
     from certificates import pdf as certificate_pdf
 
-    markup = whole_html(certificate, merged_qr=merged_qr)
+    markup = whole_html(certificate)
     return certificate_pdf.write(certificate_pdf.layout(markup))
-
-
-def merged_qr(certificate) -> bytes:
-    return parsed_once(certificate, merged_qr=True)
 
 
 def template_once_images_cached():
@@ -270,64 +261,78 @@ def template_once_images_cached():
 
     def render(certificate) -> bytes:
         template = batch.template_for(certificate)
-        markup = whole_html(certificate, merged_qr=True, template=template)
+        markup = whole_html(certificate, template=template)
         return certificate_pdf.write(certificate_pdf.layout(markup, image_cache=batch.image_cache))
 
     return render
 
 
-def images_ready_for_print():
-    """…and the images read once and made ready for print (`print_image_url`)."""
+def _batch(*, draw_back_once=False, embed_images_once=False):
+    """`certificates.pdf.Batch` with only the reuses of the steps so far."""
     from certificates import pdf as certificate_pdf
 
-    batch = certificate_pdf.Batch()
+    reuses = {"draw_back_once": draw_back_once, "embed_images_once": embed_images_once}
+    return type("Partial", (certificate_pdf.Batch,), reuses)()
+
+
+def images_ready_for_print():
+    """…and the images read once and made ready for print (`print_image`)."""
+    from certificates import pdf as certificate_pdf
+
+    batch = _batch()
 
     def render(certificate) -> bytes:
         template = batch.template_for(certificate)
         images = batch.images_for(certificate)
-        markup = whole_html(certificate, merged_qr=True, template=template, images=images)
+        markup = whole_html(certificate, template=template, images=images)
         return certificate_pdf.write(batch.layout(markup))
 
     return render
 
 
-def steps(certificates) -> dict[str, float]:
+def steps() -> dict[str, tuple]:
+    """Each step's render and whether it runs with the collector quieted, in ladder order."""
     from certificates import pdf as certificate_pdf
+
+    return {
+        "naive_baseline": (naive, False),
+        "shared_fonts": (shared_fonts, False),
+        "stylesheets_parsed_once": (parsed_once, False),
+        "template_once_images_cached": (template_once_images_cached(), False),
+        "images_ready_for_print": (images_ready_for_print(), False),
+        "back_laid_out_once": (_batch().render, False),
+        "back_drawn_once": (_batch(draw_back_once=True).render, False),
+        "images_embedded_once": (certificate_pdf.Batch().render, False),
+        "collector_quieted": (certificate_pdf.Batch().render, True),
+    }
+
+
+def best_rates(renders: dict[str, tuple], certificates) -> dict[str, float]:
+    """Certificates per second of this process's CPU time over the sample, the best of ROUNDS
+    passes of each: the steps compare the work each certificate takes, which other work on the
+    machine would blur in wall-clock time (the end-to-end figures below are wall-clock). The
+    passes take turns (one of each, then again), so that a busy minute on the machine weighs on
+    all of them alike."""
     from certificates.services import rendering
 
-    ladder = [
-        ("naive_baseline", naive),
-        ("shared_fonts", shared_fonts),
-        ("stylesheets_parsed_once", parsed_once),
-        ("qr_modules_merged", merged_qr),
-        ("template_once_images_cached", template_once_images_cached()),
-        ("images_ready_for_print", images_ready_for_print()),
-        ("back_laid_out_once", certificate_pdf.Batch().render),
-    ]
-    rates = {name: best_rate(render, certificates) for name, render in ladder}
-    with rendering.collector_quieted():
-        rates["collector_quieted"] = best_rate(certificate_pdf.Batch().render, certificates)
-    return rates
-
-
-def best_rate(render, certificates) -> float:
-    """Certificates per second of this process's CPU time over the sample, the best of ROUNDS
-    passes: the steps compare the work each certificate takes, which other work on the machine
-    would blur in wall-clock time (the end-to-end figures below are wall-clock)."""
-    render(certificates[0])  # whatever is built once per process is built before timing
-    best = 0.0
+    for render, _quiet in renders.values():
+        render(certificates[0])  # whatever is built once per process is built before timing
+    best = dict.fromkeys(renders, 0.0)
     for _round in range(ROUNDS):
-        start = time.process_time()
-        for certificate in certificates:
-            assert render(certificate).startswith(b"%PDF")
-        best = max(best, per_second(len(certificates), time.process_time() - start))
+        for name, (render, quiet) in renders.items():
+            with rendering.collector_quieted() if quiet else contextlib.nullcontext():
+                start = time.process_time()
+                for certificate in certificates:
+                    assert render(certificate).startswith(b"%PDF")
+                spent = time.process_time() - start
+            best[name] = max(best[name], per_second(len(certificates), spent))
     return best
 
 
 def where_time_goes(certificates) -> dict[str, float]:
     """CPU milliseconds per certificate in a batch (the best of ROUNDS passes): the QR code, the
     HTML (the template, with the QR code made again), the layout of the front (the back is laid
-    out once), drawing both pages and writing the PDF."""
+    out once), drawing the front (the back's drawing is replayed) and writing the PDF."""
     from certificates import pdf as certificate_pdf
 
     batch = certificate_pdf.Batch()
@@ -355,7 +360,7 @@ def where_time_goes(certificates) -> dict[str, float]:
     return {key: 1000 * seconds / len(certificates) for key, seconds in best.items()}
 
 
-# --- what would close the gap (not used: each gives something up) ---------------------------------
+# --- what else would gain (not used: each gives something up) ---------------------------------
 def _qr_png(data: str) -> str:
     """The QR code as a 1-bit PNG, one pixel a module, drawn without smoothing."""
     import base64
@@ -364,7 +369,7 @@ def _qr_png(data: str) -> str:
 
     from certificates import pdf as certificate_pdf
 
-    matrix = certificate_pdf.qr_code(data).get_matrix()
+    matrix = list(certificate_pdf.qr_code(data).matrix_iter(border=certificate_pdf.QR_BORDER))
     image = Image.new("1", (len(matrix), len(matrix)), 1)
     image.putdata([0 if dark else 1 for row in matrix for dark in row])
     buffer = io.BytesIO()
@@ -375,6 +380,7 @@ def _qr_png(data: str) -> str:
 
 def alternative_batches():
     """Batches that each give up one thing the issue or the design asks for, to show its price."""
+    import segno
     from django.utils import translation
     from django.utils.safestring import mark_safe
     from PIL import Image
@@ -386,7 +392,11 @@ def alternative_batches():
 
         def html(self, certificate):
             template = self.template_for(certificate)
-            values = certificate_pdf.context(certificate, self.images_for(certificate))
+            values = certificate_pdf.context(
+                certificate,
+                self.images_for(certificate),
+                photo=certificate_pdf.photo_name(certificate),
+            )
             values["qr_svg"] = mark_safe(_qr_png(values["verification_url"]))
             with translation.override("id"):
                 return tuple(template.render({**values, "part": p}) for p in ("front", "back"))
@@ -416,17 +426,28 @@ def alternative_batches():
     class Both(RasterQr, FlatLogo):
         pass
 
-    return {"raster_qr": RasterQr, "flattened_logo": FlatLogo, "raster_qr_and_flat_logo": Both}
+    class FixedMask(certificate_pdf.Batch):
+        """The QR code's mask pattern fixed, not chosen among the 8 for the best contrast."""
+
+        def html(self, certificate):
+            make = certificate_pdf.qr_code
+            certificate_pdf.qr_code = lambda data: segno.make(data, error="m", micro=False, mask=4)
+            try:
+                return super().html(certificate)
+            finally:
+                certificate_pdf.qr_code = make
+
+    return {
+        "raster_qr": RasterQr,
+        "flattened_logo": FlatLogo,
+        "raster_qr_and_flat_logo": Both,
+        "qr_fixed_mask": FixedMask,
+    }
 
 
-def alternatives(certificates) -> dict[str, float]:
-    from certificates.services import rendering
-
-    with rendering.collector_quieted():
-        return {
-            name: best_rate(kind().render, certificates)
-            for name, kind in alternative_batches().items()
-        }
+def alternatives() -> dict[str, tuple]:
+    """Each alternative's render, over the last step (the collector quieted)."""
+    return {name: (kind().render, True) for name, kind in alternative_batches().items()}
 
 
 # --- end to end -----------------------------------------------------------------------------------
@@ -501,15 +522,16 @@ def run(count: int, sample: int, processes: int, show_alternatives: bool = False
     certificates = list(batch_queryset().filter(session=session).order_by("pk"))
     few = certificates[:sample]
 
-    rates = steps(few)
+    ladder = steps()
+    others = alternatives() if show_alternatives else {}
+    rates = best_rates({**ladder, **others}, few)
     baseline = rates["naive_baseline"]
-    for name, rate in rates.items():
-        print(f"certificates_step_cpu_{name}: {rate:.1f} certificates/s")
+    for name in ladder:
+        print(f"certificates_step_cpu_{name}: {rates[name]:.1f} certificates/s")
     for name, ms in where_time_goes(few).items():
         print(f"certificates_one_render_cpu_{name}: {ms:.1f} ms")
-    if show_alternatives:
-        for name, rate in alternatives(few).items():
-            print(f"certificates_alternative_cpu_{name}: {rate:.1f} certificates/s")
+    for name in others:
+        print(f"certificates_alternative_cpu_{name}: {rates[name]:.1f} certificates/s")
 
     start = time.perf_counter()
     stored = store_many(certificates)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Scheme
 from lsp.access import scope_of
+from lsp.filters import KompetenFilterSet
 from lsp.models import Lsp
 
 from .models import Certificate
@@ -17,7 +18,7 @@ STATES = [
 ]
 
 
-class CertificateFilter(django_filters.FilterSet):
+class CertificateFilter(KompetenFilterSet):
     """Works on `Certificate.objects.for_user(user)`."""
 
     q = django_filters.CharFilter(label=_("Name or number"), method="search")

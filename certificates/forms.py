@@ -1,4 +1,5 @@
-"""Forms of the certificate pages: the public search, the blank number, revoking, BNSP's Excel."""
+"""Forms of the certificate pages: the public search, the blank number, revoking, reissuing,
+BNSP's Excel."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -81,6 +82,29 @@ class RevokeForm(forms.Form):
         reason = self.cleaned_data["reason"].strip()
         if not reason:
             raise forms.ValidationError(_("Write the reason for revoking."), code="required")
+        return reason
+
+
+class ReissueForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "E.g. the name was corrected, or the certificate was lost or damaged. Recorded in "
+            "the audit trail."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "reissue_%s")  # on the page beside the revoke form's reason
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Reissue the certificate"), css_id="reissue-submit")
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Write the reason for reissuing."), code="required")
         return reason
 
 

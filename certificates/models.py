@@ -42,10 +42,13 @@ class Certificate(AuditedModel):
         REPLACED = "replaced", _("Replaced")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    enrolment = models.OneToOneField(
+    # One certificate in force per enrolment (valid or revoked: see Meta); a reissue adds one
+    # and the certificate it replaces keeps the enrolment, marked replaced.
+    enrolment = models.ForeignKey(
         "assessments.Enrolment",
         models.PROTECT,
-        related_name="certificate",
+        related_name="certificates",
+        related_query_name="certificate",
         verbose_name=_("enrolment"),
     )
     lsp = models.ForeignKey(
@@ -87,6 +90,16 @@ class Certificate(AuditedModel):
         related_name="replaces",
         verbose_name=_("replaced by"),
     )
+    # A reissue: who asked for it and why (the certificate it replaces is `replaces`).
+    reissued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reissued by"),
+    )
+    reissue_reason = models.TextField(_("reason for reissuing"), blank=True)
     blank_number = models.CharField(_("BNSP blank number"), max_length=40, blank=True)
     # Copied when issued: what the certificate says never changes afterwards.
     holder_name = models.CharField(_("name"), max_length=150)
@@ -119,6 +132,12 @@ class Certificate(AuditedModel):
                 fields=["lsp", "year", "sequence"], name="certificate_sequence_once"
             ),
             models.UniqueConstraint(fields=["lsp", "number"], name="certificate_number_once"),
+            # Issuing twice never gives an enrolment two certificates; a replaced one steps aside.
+            models.UniqueConstraint(
+                fields=["enrolment"],
+                condition=~Q(status="replaced"),
+                name="certificate_in_force_once",
+            ),
         ]
         indexes = [
             models.Index(fields=["lsp", "-issued_on"]),

@@ -2,9 +2,11 @@
 
 Front: the BNSP wording in Indonesian with the English beneath, the holder, the scheme, the
 validity, the LSP's logo, name and signature, and the QR code of the public verification URL
-(inline SVG made by `qrcode`). Back: the units. Everything printed comes from what was copied onto
-the certificate when it was issued: a later edit to the student or the scheme never changes a
-re-render. (The LSP's logo and signature image are the LSP's current files: they are not copied.)
+(inline SVG made by `segno`). Back: the holder's photo and the units. Everything printed comes
+from what was copied onto the certificate when it was issued: a later edit to the student or the
+scheme never changes a re-render. (The LSP's logo and signature image and the holder's photo are
+the current files: they are not copied. All are read from disk, the photo through the project's
+fetcher as a `media:` URL; nothing is fetched over HTTP.)
 
 The design is a template, found in this order (`select_template`):
 `certificates/pdf/scheme_<scheme id>.html`, `certificates/pdf/lsp_<lsp id>.html`,
@@ -13,10 +15,12 @@ The design is a template, found in this order (`select_template`):
 Rendering goes through a `Batch`, of one certificate on demand or of a chunk in a worker. Per
 process: `lsp.pdf`'s font configuration and base stylesheet, and this stylesheet, parsed once.
 Per batch: each design's template looked up once; each LSP's logo and signature read once and
-made ready for print (`print_image`), then decoded once (WeasyPrint's image cache, shared by
-the batch's documents); and the back, the same for every certificate of a scheme, laid out once.
-Only the front is laid out per certificate. The same certificate gives the same bytes whether it
-is rendered alone or in a batch.
+made ready for print (`print_image`), decoded once (WeasyPrint's image cache, shared by the
+batch's documents) and made into PDF images once (`drawing.embed_once`); and the back, the same
+for every certificate of a scheme, laid out once and drawn once (`drawing.DrawnOnce`). Only the
+front is laid out and drawn per certificate, and the back of a holder with a photo (kept as a
+small JPEG when uploaded, which the PDF embeds as it is). The same certificate gives the same
+bytes whether it is rendered alone or in a batch.
 """
 
 import io
@@ -24,8 +28,7 @@ import logging
 import re
 from functools import cache
 
-import qrcode
-import qrcode.image.svg
+import segno
 import weasyprint
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -33,9 +36,12 @@ from django.template.loader import select_template
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from PIL import Image, ImageOps
+from weasyprint.images import RasterImage
 from weasyprint.urls import URLFetcherResponse
 
 from lsp import pdf
+
+from .drawing import DrawnOnce, embed_once
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +54,7 @@ PRINT_PIXELS = 500  # the LSP's logo and signature, at most, on their longer sid
 TRANSPARENT_PIXELS = 320  # … when they are transparent (see print_image)
 ORIENTATION = 0x0112  # the EXIF tag of a photo taken sideways
 PREPARED = "prepared:"  # the URLs of the LSP's images made ready for print (PreparedFetcher)
+MEDIA = "media:"  # an uploaded file, read from the media folder (lsp.pdf.ProjectFetcher)
 # Years written out, as BNSP prints them: "3 (tiga) tahun / 3 (three) years".
 YEARS_IN_WORDS = {
     1: ("satu", "one"),
@@ -78,44 +85,32 @@ def verification_url(certificate) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{certificate.get_verification_url()}"
 
 
-# --- The QR code ----------------------------------------------------------------------------------
-class QrPathImage(qrcode.image.svg.SvgPathImage):
-    """`SvgPathImage` drawing each row's runs of dark modules as one stroke, 1 module wide: the
-    same picture in a path of ~360 short lines instead of ~700 squares of 5 commands each.
-    WeasyPrint parses SVG paths in Python: this cuts the QR code's share of drawing by half."""
-
-    needs_drawrect = False
-    QR_PATH_STYLE = {"fill": "none", "stroke": "#000000", "stroke-width": "1"}
-
-    def process(self):
-        border, subpaths = self.border, []
-        for y, row in enumerate(self.modules):
-            x, width = 0, len(row)
-            while x < width:
-                if not row[x]:
-                    x += 1
-                    continue
-                start = x
-                while x < width and row[x]:
-                    x += 1
-                subpaths.append(f"M{start + border} {y + border}.5h{x - start}")
-        self._subpaths = subpaths
-        super().process()
+# --- The QR code ---------------------------------------------------------------------------------
+QR_BORDER = 4  # modules of quiet zone around the code, as the QR standard asks
 
 
-def qr_code(data: str) -> qrcode.QRCode:
-    code = qrcode.QRCode(
-        error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, image_factory=QrPathImage
-    )
-    code.add_data(data)
-    return code
+def qr_code(data: str) -> segno.QRCode:
+    """The QR code of `data`: error correction M or, when it costs no size, higher (segno)."""
+    return segno.make(data, error="m", micro=False)
 
 
 def qr_svg(data: str) -> str:
-    """The QR code of `data` as an inline <svg> element (no XML declaration), sized by the CSS."""
-    svg = qr_code(data).make_image().to_string(encoding="unicode")
-    # ElementTree names the SVG namespace with a prefix; inline SVG in HTML wants none.
-    return svg.replace("<svg:", "<").replace("</svg:", "</").replace("xmlns:svg=", "xmlns=")
+    """The QR code of `data` as an inline <svg> element (no XML declaration), sized by the CSS.
+    segno draws each row's runs of dark modules as one stroke of a single path: WeasyPrint, which
+    parses SVG paths in Python, draws it in a fraction of the time ~700 squares would take."""
+    buffer = io.BytesIO()
+    qr_code(data).save(
+        buffer,
+        kind="svg",
+        xmldecl=False,
+        svgns=True,
+        nl=False,
+        border=QR_BORDER,
+        omitsize=True,  # a viewBox only: the stylesheet sets the printed size
+        svgclass=None,
+        lineclass=None,
+    )
+    return buffer.getvalue().decode()
 
 
 # --- What the template prints ---------------------------------------------------------------------
@@ -126,7 +121,8 @@ def print_image(field) -> tuple[bytes, str] | None:
     ~4 cm): WeasyPrint embeds a JPEG as it is, but decodes and encodes a PNG again for every PDF it
     writes (~40 ms for an 800-pixel logo). A transparent one stays a PNG, so that it prints well on
     a coloured design or a pre-printed blank, of at most TRANSPARENT_PIXELS (300 dpi up to ~27 mm:
-    the default design prints the logo 22 mm high), the price of which is paid for every PDF.
+    the default design prints the logo 22 mm high); a batch encodes it for the PDF once
+    (`drawing.embed_once`), a certificate rendered alone pays for it (~10 ms).
     """
     if not field:
         return None
@@ -180,8 +176,18 @@ def years_of(certificate) -> int:
     return delta.years + (1 if delta.months or delta.days else 0)
 
 
-def context(certificate, images: dict) -> dict:
-    """The certificate's copied fields, and what is derived from them."""
+def photo_name(certificate) -> str:
+    """The stored name of the holder's photo ("" without one): annotated by the batch's query
+    (`rendering.batch_queryset`), else read through the certificate's student."""
+    name = getattr(certificate, "holder_photo", None)
+    if name is None:
+        name = certificate.candidate.photo.name
+    return name or ""
+
+
+def context(certificate, images: dict, *, photo: str = "") -> dict:
+    """The certificate's copied fields, and what is derived from them; `photo`: the stored
+    name of the holder's photo, fetched from the media folder by the project's fetcher."""
     url = verification_url(certificate)
     years = years_of(certificate)
     years_id, years_en = YEARS_IN_WORDS.get(years, (str(years), str(years)))
@@ -195,8 +201,8 @@ def context(certificate, images: dict) -> dict:
         "years_en": years_en,
         "kkni_roman": ROMAN[level] if level and level < len(ROMAN) else (level or ""),
         **images,
-        # The holder's photo: the student record has no photo yet; the back keeps a 3 × 4 frame.
-        "photo_url": "",
+        # The holder's photo, or an empty 3 × 4 frame on the back.
+        "photo_url": f"{MEDIA}{photo}" if photo else "",
     }
 
 
@@ -233,6 +239,10 @@ def write(document: weasyprint.Document) -> bytes:
 class Batch:
     """Renders certificates, reusing what does not change between them (see the module's doc)."""
 
+    # What the batch draws once and replays (certificates/drawing.py); off only to measure.
+    draw_back_once = True
+    embed_images_once = True
+
     def __init__(self):
         self.templates = {}  # (scheme id, LSP id) -> the template
         self.images = {}  # LSP id -> the URLs of its logo and signature
@@ -263,7 +273,7 @@ class Batch:
     def html(self, certificate) -> tuple[str, str]:
         """The front's HTML and the back's, in Indonesian whatever the reader's language."""
         template = self.template_for(certificate)
-        values = context(certificate, self.images_for(certificate))
+        values = context(certificate, self.images_for(certificate), photo=photo_name(certificate))
         with translation.override(pdf.PDF_LANGUAGE):
             return (
                 template.render({**values, "part": FRONT}),
@@ -271,25 +281,41 @@ class Batch:
             )
 
     def layout(self, markup: str) -> weasyprint.Document:
-        return layout(markup, image_cache=self.image_cache, fetcher=self.fetcher)
+        document = layout(markup, image_cache=self.image_cache, fetcher=self.fetcher)
+        if self.embed_images_once:
+            for image in self.image_cache.values():
+                # The LSP's images: their PDF objects built once (`drawing.embed_once`).
+                if isinstance(image, RasterImage):
+                    embed_once(image)
+        return document
 
-    def back(self, markup: str) -> list:
-        """The back's pages, laid out once for every certificate whose back prints the same."""
+    def back(self, markup: str, *, reused: bool = True) -> list:
+        """The back's pages, laid out once for every certificate whose back prints the same;
+        a back that is the holder's own (`reused=False`: a photo) is laid out and not kept."""
         key = TITLE.sub("", markup, count=1)
-        pages = self.backs.get(key)
+        pages = self.backs.get(key) if reused else None
         if pages is None:
             pages = self.layout(markup).pages
-            if len(self.backs) < BACKS_KEPT:
+            if reused and len(self.backs) < BACKS_KEPT:
+                # …and drawn once: each PDF gets the drawing replayed (`drawing.DrawnOnce`).
+                if self.draw_back_once:
+                    pages = [DrawnOnce(page) for page in pages]
                 self.backs[key] = pages
         return pages
 
     def document(self, certificate) -> weasyprint.Document:
         front, back = self.html(certificate)
         document = self.layout(front)
-        return document.copy([*document.pages, *self.back(back)])
+        return document.copy(
+            [*document.pages, *self.back(back, reused=not photo_name(certificate))]
+        )
 
     def render(self, certificate) -> bytes:
-        return write(self.document(certificate))
+        content = write(self.document(certificate))
+        photo = photo_name(certificate)
+        if photo:  # used once: not kept in the batch's image cache
+            self.image_cache.pop(f"{MEDIA}{photo}", None)
+        return content
 
 
 def warm() -> None:

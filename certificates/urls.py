@@ -36,6 +36,11 @@ urlpatterns += [
     path("sertifikat/<int:pk>/", pages.certificate_detail, name="certificate_detail"),
     path("sertifikat/<int:pk>/blanko/", pages.certificate_blank, name="certificate_blank"),
     path("sertifikat/<int:pk>/cabut/", pages.certificate_revoke, name="certificate_revoke"),
+    path(
+        "sertifikat/<int:pk>/terbitkan-ulang/",
+        pages.certificate_reissue,
+        name="certificate_reissue",
+    ),
     path("sertifikat/blanko/", pages.blank_import, name="blank_import"),
     path("sertifikat/blanko/<int:pk>/", pages.blank_import_preview, name="blank_import_preview"),
     path(

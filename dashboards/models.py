@@ -88,3 +88,25 @@ class Fact(models.Model):
 
     def __str__(self):
         return f"{self.year} · {self.session_id} · {self.school_id}"
+
+
+class FundingUse(models.Model):
+    """How much of a school's quota in a funding programme is used: enrolled, assessed and
+    certified students, as `assessments.services.funding.with_use` counts them (the one rule),
+    kept beside the facts so the dashboards need not count the enrolments on every view."""
+
+    programme = models.ForeignKey("lsp.FundingProgramme", **_dim)
+    school = models.ForeignKey("lsp.School", **_dim)
+    enrolled = models.PositiveIntegerField(default=0)
+    assessed = models.PositiveIntegerField(default=0)
+    certified = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("funding use")
+        verbose_name_plural = _("funding use")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "school"], name="funding_use_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.programme_id} · {self.school_id}: {self.enrolled}"

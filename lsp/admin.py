@@ -6,6 +6,8 @@ from .models import (
     AuditEntry,
     Concentration,
     Education,
+    FundingProgramme,
+    FundingQuota,
     FundingSource,
     Lsp,
     Occupation,
@@ -117,3 +119,28 @@ class CodeListAdmin(admin.ModelAdmin):
 class FundingSourceAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "is_default", "is_banper"]
     search_fields = ["code", "name"]
+
+
+class FundingQuotaInline(admin.TabularInline):
+    model = FundingQuota
+    extra = 0
+    autocomplete_fields = ["school"]
+
+
+@admin.register(FundingProgramme)
+class FundingProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "year", "kind", "funder", "lsp", "province"]
+    list_filter = ["year", "kind", "funder", "province"]
+    search_fields = ["name", "reference"]
+    list_select_related = ["kind", "lsp", "province"]
+    autocomplete_fields = ["lsp"]
+    inlines = [FundingQuotaInline]
+
+
+@admin.register(FundingQuota)
+class FundingQuotaAdmin(admin.ModelAdmin):
+    list_display = ["programme", "school", "quota", "amount_per_student"]
+    list_filter = ["programme__year", "programme__kind"]
+    search_fields = ["programme__name", "school__name", "school__npsn"]
+    list_select_related = ["programme", "school"]
+    autocomplete_fields = ["programme", "school"]

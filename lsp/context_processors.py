@@ -11,6 +11,8 @@ def navigation(request):
         return {"nav_items": []}
     scope = scope_of(user)
     items = [(_("Home"), reverse("home"), "house")]
+    if scope.viewer_province_ids:  # a superuser reaches it from the site's home (nav width)
+        items.append((_("Dashboard"), reverse("province_dashboard"), "bar-chart-line"))
     if scope.superuser or scope.staff_lsp_ids or scope.viewer_province_ids:
         items += [
             (_("LSPs"), reverse("lsp_list"), "award"),

@@ -6,7 +6,20 @@ from django.utils.translation import gettext_lazy as _
 from .models import AuditEntry, Concentration, Lsp, Province, Regency, Role, School, Tuk, User
 
 
-class SearchFilterSet(django_filters.FilterSet):
+class KompetenFilterSet(django_filters.FilterSet):
+    """The base of every filter set here: each instance builds its own form fields.
+
+    django-filter copies `base_filters` per instance, with any form field already built on them
+    (the API's schema generation builds them). A copied field would keep the choices and the
+    querysets of whoever built it first, instead of the scoped ones `__init__` sets."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for item in self.filters.values():
+            item.__dict__.pop("_field", None)
+
+
+class SearchFilterSet(KompetenFilterSet):
     search_fields: tuple[str, ...] = ()
     q = django_filters.CharFilter(label=_("Search"), method="search")
 

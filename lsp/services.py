@@ -79,7 +79,7 @@ def role_homes(user) -> list[dict]:
                 "kind": "lsp_admin",
                 "title": _("LSP admin"),
                 "subtitle": lsp.name,
-                "url": lsp.get_absolute_url(),
+                "url": reverse("lsp_dashboard", args=[lsp.pk]),
             }
         )
     if scope.assessor_lsp_ids:
@@ -92,13 +92,15 @@ def role_homes(user) -> list[dict]:
                 "url": reverse("assessor_home"),
             }
         )
-    for province in Province.objects.filter(pk__in=scope.viewer_province_ids):
+    if scope.viewer_province_ids:
+        # One dashboard shows every province the user views; each province's page links from it.
+        names = Province.objects.filter(pk__in=scope.viewer_province_ids).order_by("name")
         homes.append(
             {
                 "kind": "viewer",
                 "title": _("Disdikbud viewer"),
-                "subtitle": province.name,
-                "url": province.get_absolute_url(),
+                "subtitle": ", ".join(province.name for province in names),
+                "url": reverse("province_dashboard"),
             }
         )
     return homes

@@ -42,11 +42,16 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "lsp",
     "assessors",
+    "development",
     "assessments",
     "certificates",
     "dashboards",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +97,11 @@ DATABASES = {
 # Persistent connections outside tests; checked before reuse so a restarted PostgreSQL heals.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Short aggregate queries (the dashboards, the assessors' status): PostgreSQL's JIT compiler
+    # costs them more (about 250 ms a query) than it saves.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = " ".join(filter(None, [options.get("options"), "-c jit=off"]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -231,8 +241,59 @@ CERTIFICATE_VALID_YEARS = env.int("CERTIFICATE_VALID_YEARS", default=3)
 VERIFY_RATE_LIMIT = env.str("VERIFY_RATE_LIMIT", default="30/m")
 # The ministry code column of BNSP's blank-request list (Kemendikdasmen's, for SMKs).
 BNSP_MINISTRY_CODE = env.str("BNSP_MINISTRY_CODE", default="")
+# Teachers' competency development: the points needed and counted per semester (article 002).
+DEVELOPMENT_MIN_POINTS = env.int("DEVELOPMENT_MIN_POINTS", default=32)
+DEVELOPMENT_MAX_POINTS = env.int("DEVELOPMENT_MAX_POINTS", default=128)
 # Dashboards: a scheme with fewer assessors able to assess it is flagged as short of them.
 DASHBOARD_MIN_ASSESSORS_PER_SCHEME = env.int("DASHBOARD_MIN_ASSESSORS_PER_SCHEME", default=2)
+# The LSP admin's dashboard lists the sessions starting within this many days.
+DASHBOARD_UPCOMING_DAYS = env.int("DASHBOARD_UPCOMING_DAYS", default=30)
+# seed_demo: years of decided sessions before this one, for the dashboards (0: none).
+DEMO_HISTORY_YEARS = env.int("DEMO_HISTORY_YEARS", default=4)
+
+# --- REST API (issue 9) ------------------------------------------------------------------------
+# Requests per personal API token (per user for the browsable API): N/s, N/m, N/h or N/d.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/m")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.KompetenAutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Kompeten API",
+    "DESCRIPTION": (
+        "Kompeten's data for BNSP, Disdikbud and schools' own systems. Authenticate with a "
+        "personal API token (`Authorization: Bearer <token>`), made on your account's API "
+        "tokens page; it reads what your roles let you read on the pages."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # The choice sets that share a field name get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "AssessorStatusEnum": "assessors.models.Status",
+        "RecognitionOutcomeEnum": "assessors.models.Outcome",
+        "SessionStatusEnum": "assessments.models.AssessmentSession.Status",
+        "SchoolStatusEnum": "lsp.models.School.Status",
+        "VerdictEnum": "assessments.models.Verdict",
+        "CertificateStateEnum": "certificates.filters.STATES",
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -83,7 +83,11 @@ urlpatterns = [
     path("jejak-audit/", users.AuditList.as_view(), name="audit_list"),
     path("", include("lsp.urls_notifications")),
     path("", include("assessors.urls")),
+    path("", include("development.urls")),
     path("", include("assessments.urls")),
     path("", include("certificates.urls")),
+    path("", include("dashboards.urls_lsp")),
+    path("", include("dashboards.urls")),
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,10 +1,12 @@
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from lsp.forms import DateInput, KompetenForm
 from lsp.models import Concentration, School
 
 from ..models import Candidate
+from ..models.candidates import prepare_photo
 
 
 class CandidateForm(KompetenForm):
@@ -26,6 +28,7 @@ class CandidateForm(KompetenForm):
             "class_name",
             "school_year",
             "graduation_year",
+            "photo",
         ]
         widgets = {
             "birth_date": DateInput(),
@@ -33,6 +36,7 @@ class CandidateForm(KompetenForm):
             "nisn": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 10}),
             "nik": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 16}),
             "phone": forms.TextInput(attrs={"inputmode": "tel"}),
+            "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -42,6 +46,13 @@ class CandidateForm(KompetenForm):
             schools = School.objects.all()
         self.fields["school"].queryset = schools.select_related("regency").order_by("name")
         self.fields["concentration"].queryset = Concentration.objects.order_by("name")
+
+    def clean_photo(self):
+        """A new upload is checked by its content and kept as a small JPEG (prepare_photo)."""
+        photo = self.cleaned_data.get("photo")
+        if isinstance(photo, UploadedFile):
+            return prepare_photo(photo)
+        return photo
 
     def clean(self):
         cleaned = super().clean()

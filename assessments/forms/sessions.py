@@ -1,6 +1,8 @@
 """Forms of the schedule and the enrolments: each validates through the rules in services."""
 
 import datetime
+from functools import reduce
+from operator import or_
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -12,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from assessors.models import Assessor
 from lsp.files import document_validator
 from lsp.forms import DateInput, KompetenForm, XlsxFileField
-from lsp.models import FundingSource, Lsp, Tuk
+from lsp.models import FundingProgramme, FundingSource, Lsp, Tuk
 
 from ..models import AssessmentSession, Candidate, Enrolment, Evidence, Scheme, SessionAssessor
+from ..services import funding as funding_rules
 from ..services import scheduling
 from ..services import sessions as rules
 
@@ -22,6 +25,11 @@ from ..services import sessions as rules
 class AssessorChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.full_name} · {obj.met_number}"
+
+
+class ProgrammeChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj} · {obj.kind.name}"
 
 
 class SessionForm(KompetenForm):
@@ -37,7 +45,10 @@ class SessionForm(KompetenForm):
 
     class Meta:
         model = AssessmentSession
-        fields = ["scheme", "tuk", "start_date", "end_date", "funding", "code", "notes"]
+        fields = [
+            "scheme", "tuk", "start_date", "end_date", "funding", "programme", "code", "notes",
+        ]  # fmt: skip
+        field_classes = {"programme": ProgrammeChoice}
         widgets = {"start_date": DateInput(), "end_date": DateInput()}
 
     def __init__(self, *args, **kwargs):
@@ -51,6 +62,9 @@ class SessionForm(KompetenForm):
         )
         self.fields["tuk"].queryset = Tuk.objects.editable_by(user).order_by("name")
         self.fields["funding"].queryset = FundingSource.objects.order_by("code")
+        self.fields["funding"].required = False
+        self.fields["funding"].help_text = _("Leave empty to take the funding programme's.")
+        self._limit_programmes()
         served = (
             Assessor.objects.all()
             if self.scope.superuser
@@ -74,11 +88,49 @@ class SessionForm(KompetenForm):
             self.fields["scheme"].disabled = True
             self.fields["scheme"].help_text = _("Students are enrolled: the scheme stays.")
 
+    def _limit_programmes(self):
+        """Programmes the user's LSPs may draw on, from last year on (and the session's own)."""
+        session = self.instance
+        if self.scope.superuser:
+            programmes = FundingProgramme.objects.all()
+        else:
+            usable = [FundingProgramme.objects.usable_by_lsp(pk) for pk in self.scope.admin_lsp_ids]
+            programmes = reduce(or_, usable, FundingProgramme.objects.none())
+        since = (session.start_date or timezone.localdate()).year - 1
+        self.fields["programme"].queryset = (
+            FundingProgramme.objects.filter(
+                Q(pk__in=programmes.filter(year__gte=since).values("pk"))
+                | Q(pk=session.programme_id)
+            )
+            .select_related("kind")
+            .order_by("-year", "name")
+        )
+        self.fields["programme"].help_text = _(
+            "BANPER and other programmes with school quotas: enrolment stays within each "
+            "school's quota."
+        )
+
+    def _clean_funding(self, cleaned, scheme, start):
+        """The funding source comes from the programme when left empty; both must agree."""
+        programme, funding = cleaned.get("programme"), cleaned.get("funding")
+        if funding is None and programme is not None:
+            cleaned["funding"] = funding = programme.kind
+        if funding is None:
+            if "funding" not in self.errors:
+                self.add_error("funding", _("Choose the funding source or a funding programme."))
+            return
+        if scheme and start:
+            for message in funding_rules.programme_problems(
+                self.instance, programme=programme, funding=funding, lsp=scheme.lsp, year=start.year
+            ):
+                self.add_error("programme", message)
+
     def clean(self):
         cleaned = super().clean()
         scheme, tuk = cleaned.get("scheme"), cleaned.get("tuk")
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         assessors = list(cleaned.get("assessor_choices") or [])
+        self._clean_funding(cleaned, scheme, start)
         if start and end and end < start:
             self.add_error("end_date", _("The last day cannot come before the first."))
             return cleaned

@@ -5,16 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0003_scheme_certificate_number'),
-        ('lsp', '0008_funding_programmes'),
+        ("assessments", "0003_scheme_certificate_number"),
+        ("lsp", "0008_funding_programmes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='assessmentsession',
-            name='programme',
-            field=models.ForeignKey(blank=True, help_text='The programme (e.g. BANPER) whose school quotas this session draws on.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sessions', to='lsp.fundingprogramme', verbose_name='funding programme'),
+            model_name="assessmentsession",
+            name="programme",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The programme (e.g. BANPER) whose school quotas this session draws on.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="sessions",
+                to="lsp.fundingprogramme",
+                verbose_name="funding programme",
+            ),
         ),
     ]

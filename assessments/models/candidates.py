@@ -1,9 +1,15 @@
+import io
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from lsp.access import scope_of
+from lsp.files import RandomName, image_validator
 from lsp.models import AuditedModel, School
 from lsp.validators import nik_validator
 
@@ -12,6 +18,32 @@ from ..validators import nisn_validator
 school_year_validator = RegexValidator(
     r"^\d{4}/\d{4}$", _("Write the school year as 2025/2026."), code="invalid_school_year"
 )
+
+# A 3 × 4 photo printed 4 cm high at 300 dpi: 472 pixels. Larger uploads are scaled down.
+PHOTO_PIXELS = 480
+
+
+def prepare_photo(file) -> ContentFile:
+    """The uploaded photo as it is kept: upright, at most PHOTO_PIXELS on its longer side, a
+    JPEG without its metadata (a phone's photo carries the place it was taken). A transparent
+    PNG is laid on white. The PDF embeds such a JPEG as it is, without decoding it again."""
+    image_validator(file)
+    try:
+        file.seek(0)
+        image = Image.open(file)
+        image.load()
+    except (OSError, ValueError, SyntaxError, UnidentifiedImageError) as error:
+        raise ValidationError(_("The photo could not be read."), code="bad_image") from error
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("P", "LA", "PA", "RGBA"):
+        image = image.convert("RGBA")
+        flat = Image.new("RGB", image.size, "white")
+        flat.paste(image, mask=image.getchannel("A"))
+        image = flat
+    image.thumbnail((PHOTO_PIXELS, PHOTO_PIXELS), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, "JPEG", quality=90)
+    return ContentFile(buffer.getvalue(), name="photo.jpg")
 
 
 class CandidateQuerySet(models.QuerySet):
@@ -69,6 +101,13 @@ class Candidate(AuditedModel):
     )
     school_year = models.CharField(
         _("school year"), max_length=9, validators=[school_year_validator]
+    )
+    photo = models.ImageField(
+        _("photo"),
+        upload_to=RandomName("candidates/photo"),
+        blank=True,
+        validators=[image_validator],
+        help_text=_("A 3 × 4 photo (JPEG or PNG), printed on the back of the certificate."),
     )
     graduation_year = models.PositiveSmallIntegerField(
         _("graduation year"),

@@ -2,7 +2,8 @@
 
 - `suggested_code`: the next free schedule code of an LSP, `JDW/<lsp>/<year>/<nnn>`.
 - `status_refusals`: which status moves an admin may make with a button, and why not.
-- `enrol_refusal` / `enrol`: when students may still be enrolled; the batch written at once.
+- `enrol_refusal` / `enrol`: when students may still be enrolled; the batch written at once,
+  within the funding programme's school quotas (`services.funding`).
 - `read_nisn_list` / `resolve_nisns`: an Excel or pasted list of NISNs, each problem by row.
 - `age_on` / `is_minor`: the guardian's consent for an asesi under 18 on the assessment day.
 - `eligibility_refusal`, `reassignment_problems`, `removal_refusal`: one enrolment's changes.
@@ -24,6 +25,7 @@ from lsp.signals import figures_changed
 from lsp.spreadsheets import CellError, clean_digits, read_rows
 
 from ..models import AssessmentSession, Candidate, Enrolment, SessionAssessor
+from . import funding
 from . import sessions as rules
 
 Status = AssessmentSession.Status
@@ -230,7 +232,12 @@ def resolve_nisns(
 
 @transaction.atomic
 def enrol(user, session: AssessmentSession, planned: Sequence[Enrolment]) -> list[Enrolment]:
-    """Write the planned enrolments at once, with one audit entry for the batch."""
+    """Write the planned enrolments at once, with one audit entry for the batch.
+
+    Every way of enrolling (picked, pasted or uploaded NISNs) comes through here: the funding
+    programme's school quotas are checked under a row lock first (`funding.QuotaExceeded`).
+    """
+    funding.check_quotas(session, [e.candidate for e in planned])
     created = Enrolment.objects.bulk_create(planned)
     figures_changed.send(Enrolment, session_ids=[session.pk])
     write_entry(

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("assessments.urls.assessing")),
     path("", include("assessments.urls.decisions")),
     path("", include("assessments.urls.documents")),
+    path("", include("assessments.urls.funding")),
 ]

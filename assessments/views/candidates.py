@@ -1,8 +1,10 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404
 from django.utils import timezone
 
-from lsp.access import is_lsp_admin, scope_of
+from lsp.access import get_visible_or_404, is_lsp_admin, scope_of
 from lsp.audit import write_entry
 from lsp.models import AuditEntry
 from lsp.spreadsheets import build_workbook, workbook_response
@@ -47,6 +49,36 @@ class CandidateCreate(ScopedCreateView):
 class CandidateUpdate(ScopedUpdateView):
     model = Candidate
     form_class = CandidateForm
+
+    def form_valid(self, form):
+        """A replaced or removed photo leaves storage (it is a minor's picture) once saved."""
+        old = form.initial.get("photo")
+        old_name = old.name if old else ""
+        response = super().form_valid(form)
+        if old_name and old_name != self.object.photo.name:
+            storage = self.object.photo.storage
+            transaction.on_commit(lambda: storage.delete(old_name))
+        return response
+
+
+@login_required
+def candidate_photo(request, pk):
+    """The student's photo leaves only through here, for the admins of the LSP certifying the
+    student's school: other LSPs' admins get 404, viewers and assessors 403."""
+    if not is_lsp_admin(request.user):
+        raise PermissionDenied
+    candidate = get_visible_or_404(Candidate.objects.only("pk", "photo"), request.user, pk=pk)
+    if not candidate.photo:
+        raise Http404
+    try:
+        file = candidate.photo.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    response = FileResponse(file)  # the type from the stored name: .jpg or .png
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 EXPORT_HEADERS = [

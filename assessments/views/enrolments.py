@@ -12,12 +12,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from lsp.access import get_editable_or_deny
+from lsp.models import FundingQuota, School
 from lsp.spreadsheets import SpreadsheetError
 
 from ..filters_sessions import EnrolCandidateFilter
 from ..forms.sessions import ApplicationForm, AssignForm, EligibilityForm, EnrolForm
 from ..models import AssessmentSession, Enrolment, Evidence
-from ..services import scheduling
+from ..services import funding, scheduling
 from ..services import sessions as rules
 from .sessions import flash_problems
 
@@ -30,7 +31,7 @@ PAGE_SIZE = 50
 def session_enrol(request, pk):
     """Pick students (or paste/upload NISNs), assign them, check load and conflicts, enrol."""
     session = get_editable_or_deny(
-        AssessmentSession.objects.select_related("lsp", "scheme"), request.user, pk=pk
+        AssessmentSession.objects.select_related("lsp", "scheme", "programme"), request.user, pk=pk
     )
     refusal = scheduling.enrol_refusal(session)
     if refusal:
@@ -66,9 +67,19 @@ def session_enrol(request, pk):
             "picked": picked,
             "left": left["names"] if left and left.get("pk") == session.pk else None,
             "limit": session.lsp.max_candidates_per_assessor_day,
+            "quotas": _quotas(session),
         }
     )
     return render(request, "assessments/session_enrol.html", context)
+
+
+def _quotas(session) -> list:
+    """The session's programme's quotas of the LSP's schools: what is left to enrol."""
+    if session.programme_id is None:
+        return []
+    schools = School.objects.of_lsps([session.lsp_id])
+    quotas = FundingQuota.objects.filter(programme_id=session.programme_id, school__in=schools)
+    return list(funding.with_use(quotas.select_related("school").order_by("school__name")))
 
 
 def _students(session, form, available) -> tuple[list, list]:
@@ -105,6 +116,7 @@ def _enrol(request, session, form, available) -> dict:
         assessors = [a.assessor for a in session.assignments.select_related("assessor")]
         planned, left = rules.assign_evenly(session, candidates, assessors)
     problems = rules.load_problems(session, planned)
+    problems += funding.quota_problems(session, [e.candidate for e in planned])
     forbidden = rules.conflict_refusal(session.lsp, planned)
     if forbidden:
         problems.append(forbidden)
@@ -123,7 +135,10 @@ def _enrol(request, session, form, available) -> dict:
         }
     if not planned:
         return {"refusal": _("Nobody was enrolled:"), "problems": [_("No place is free.")]}
-    created = scheduling.enrol(request.user, session, planned)
+    try:
+        created = scheduling.enrol(request.user, session, planned)
+    except funding.QuotaExceeded as error:  # another admin took the last places meanwhile
+        return {"refusal": _("Nobody was enrolled:"), "problems": error.problems}
     messages.success(
         request,
         ngettext(

@@ -57,7 +57,7 @@ class SessionList(ScopedListView):
     def get_queryset(self):
         return (
             AssessmentSession.objects.for_user(self.request.user)
-            .select_related("scheme", "tuk", "lsp", "funding")
+            .select_related("scheme", "tuk", "lsp", "funding", "programme")
             .annotate(
                 enrolled=_count_of(Enrolment, round=1),
                 assessor_count=_count_of(SessionAssessor),
@@ -184,7 +184,9 @@ def session_detail(request, pk):
     user = request.user
     today = timezone.localdate()
     session = get_visible_or_404(
-        AssessmentSession.objects.select_related("scheme", "tuk", "lsp", "funding", "decided_by"),
+        AssessmentSession.objects.select_related(
+            "scheme", "tuk", "lsp", "funding", "programme", "decided_by"
+        ),
         user,
         pk=pk,
     )

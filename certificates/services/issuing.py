@@ -71,7 +71,8 @@ def issue_refusal(user, session: AssessmentSession) -> str | None:
     return None
 
 
-def _copy(enrolment: Enrolment, *, issued_on, sequence, year) -> Certificate:
+def copy_enrolment(enrolment: Enrolment, *, issued_on, sequence, year) -> Certificate:
+    """An unsaved certificate saying what the enrolment, its student, scheme and LSP say now."""
     session = enrolment.session
     scheme, lsp, candidate = session.scheme, session.lsp, enrolment.candidate
     units = [
@@ -104,14 +105,24 @@ def _copy(enrolment: Enrolment, *, issued_on, sequence, year) -> Certificate:
 
 
 def issue_one(enrolment: Enrolment, *, issued_on: datetime.date | None = None) -> Certificate:
-    """One certificate, numbered, in its own transaction (the sequence lock is held briefly)."""
+    """One certificate, numbered, in its own transaction (the sequence lock is held briefly).
+
+    An enrolment that has one already (valid, expired or revoked, or reissued) gets none.
+    """
     issued_on = issued_on or timezone.localdate()
     with transaction.atomic():
-        existing = Certificate.objects.filter(enrolment=enrolment).first()
+        # A replaced one always has its replacement on the same enrolment: that one is returned.
+        existing = (
+            Certificate.objects.filter(enrolment=enrolment)
+            .exclude(status=Certificate.Status.REPLACED)
+            .first()
+        )
         if existing:
             return existing
         sequence = next_sequence(enrolment.session.lsp_id, issued_on.year)
-        certificate = _copy(enrolment, issued_on=issued_on, sequence=sequence, year=issued_on.year)
+        certificate = copy_enrolment(
+            enrolment, issued_on=issued_on, sequence=sequence, year=issued_on.year
+        )
         certificate.save()
         return certificate
 

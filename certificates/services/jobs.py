@@ -136,8 +136,9 @@ def render_chunk(job_id: int, certificate_ids: Iterable[int], *, last: bool) -> 
     """Store the PDFs of these certificates; returns the ids that failed and should be retried.
 
     The chunk is one rendering batch (`rendering.Batch`: fonts, stylesheets, the design's template
-    and the LSP's images read once), each certificate stored by `rendering.store_pdf` and counted
-    on the job as it is done. On the last try (`last`) the failures are recorded on the job
+    and the LSP's images read once, the back laid out once), rendered with the garbage collector
+    quieted (`rendering.collector_quieted`), each certificate stored by `rendering.store_pdf` and
+    counted on the job as it is done. On the last try (`last`) the failures are recorded on the job
     instead, and none is returned.
     """
     IssueJob.objects.filter(pk=job_id, status=IssueJob.Status.QUEUED).update(
@@ -151,15 +152,18 @@ def render_chunk(job_id: int, certificate_ids: Iterable[int], *, last: bool) -> 
         logger.exception("Issue job %s: the chunk's batch could not be set up", job_id)
         failures = [(c, error) for c in certificates if not c.pdf]
     else:
-        for certificate in certificates.order_by("year", "sequence"):
-            # A certificate already stored (on demand, or by this chunk delivered twice) counts.
-            if not certificate.pdf:
-                try:
-                    rendering.store_pdf(certificate, batch=batch)
-                except Exception as error:  # reported on the job; the others go on
-                    failures.append((certificate, error))
-                    continue
-            IssueJob.objects.filter(pk=job_id).update(done=F("done") + 1)
+        # The loaded objects left out of the collector's full passes while the chunk renders.
+        with rendering.collector_quieted():
+            for certificate in certificates.order_by("year", "sequence"):
+                # A certificate already stored (on demand, or by this chunk delivered twice)
+                # counts.
+                if not certificate.pdf:
+                    try:
+                        rendering.store_pdf(certificate, batch=batch)
+                    except Exception as error:  # reported on the job; the others go on
+                        failures.append((certificate, error))
+                        continue
+                IssueJob.objects.filter(pk=job_id).update(done=F("done") + 1)
     if failures and not last:
         return [certificate.pk for certificate, _error in failures]
     if failures:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from django.core.files.base import ContentFile
+from django.db.models import F
 
 from .. import pdf
 from ..models import Certificate
@@ -43,7 +44,9 @@ def save_pdf(certificate: Certificate, content: bytes) -> tuple[bytes, str]:
     old = certificate.pdf.name if certificate.pdf else ""
     certificate.pdf.save("sertifikat.pdf", ContentFile(content), save=False)
     certificate.sha256 = digest
-    certificate.save(update_fields=["pdf", "sha256"])
+    # A plain UPDATE, without model signals: keeping the file moves no figure (the dashboards
+    # would refresh the session's for each certificate) and the audit trail ignores both fields.
+    Certificate.objects.filter(pk=certificate.pk).update(pdf=certificate.pdf.name, sha256=digest)
     if old and old != certificate.pdf.name:
         certificate.pdf.storage.delete(old)
     return content, digest
@@ -59,8 +62,9 @@ def store_pdf(certificate: Certificate, *, batch: Batch | None = None) -> tuple[
 
 
 def batch_queryset():
-    """What a batch reads: the LSP (its images) with each certificate, in one query."""
-    return Certificate.objects.select_related("lsp")
+    """What a batch reads, in one query: each certificate with its LSP (the logo and signature)
+    and the stored name of its holder's photo (`holder_photo`, for `pdf.photo_name`)."""
+    return Certificate.objects.select_related("lsp").annotate(holder_photo=F("candidate__photo"))
 
 
 @contextmanager

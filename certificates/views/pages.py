@@ -1,4 +1,5 @@
-"""The certificate pages for staff: list, detail, Excel, blank numbers, revoking, BNSP's import.
+"""The certificate pages for staff: list, detail, Excel, blank numbers, revoking, reissuing,
+BNSP's import.
 
 LSP admins read and change their LSP's certificates; Disdikbud viewers read their province's
 (no birth date, no changes: 403 on every POST); other LSPs' certificates are 404; assessors and
@@ -34,9 +35,10 @@ from lsp.spreadsheets import build_workbook, workbook_response
 from lsp.views.base import ScopedListView
 
 from ..filters import STATES, CertificateFilter
-from ..forms import BlankImportForm, BlankNumberForm, RevokeForm
+from ..forms import BlankImportForm, BlankNumberForm, ReissueForm, RevokeForm
 from ..models import Certificate
 from ..services import blanks as blank_service
+from ..services.reissuing import reissue, reissue_refusal
 from ..services.revoking import revoke, revoke_refusal
 
 STATE_LABELS = dict(STATES)
@@ -97,7 +99,7 @@ def _detail_context(request, certificate: Certificate, **forms) -> dict:
     user = request.user
     can_edit = Certificate.objects.editable_by(user).filter(pk=certificate.pk).exists()
     state = certificate.state_on(timezone.localdate())
-    replaces = Certificate.objects.filter(replaced_by=certificate).only("pk", "number").first()
+    replaces = getattr(certificate, "replaces", None)
     context = {
         "certificate": certificate,
         "object": certificate,
@@ -108,27 +110,31 @@ def _detail_context(request, certificate: Certificate, **forms) -> dict:
         "verification_url": f"{settings.SITE_URL}{certificate.get_verification_url()}",
         "replaces": replaces,
         "revoke_refusal": revoke_refusal(user, certificate) if can_edit else None,
+        "reissue_refusal": reissue_refusal(user, certificate) if can_edit else None,
+        # The PDF prints the birth date: for the LSP's admins, while the certificate is in force.
+        "may_download": can_edit and state in ("valid", "expired"),
     }
     if can_edit:
         context["blank_form"] = forms.get("blank_form") or BlankNumberForm(certificate=certificate)
         context["revoke_form"] = forms.get("revoke_form") or RevokeForm()
+        context["reissue_form"] = forms.get("reissue_form") or ReissueForm()
     return context
+
+
+DETAIL_RELATED = ("session", "replaced_by", "revoked_by", "replaces", "reissued_by")
 
 
 def _visible(user, pk) -> Certificate:
     require_reader(user)
     return get_object_or_404(
-        Certificate.objects.for_user(user).select_related("session", "replaced_by", "revoked_by"),
-        pk=pk,
+        Certificate.objects.for_user(user).select_related(*DETAIL_RELATED), pk=pk
     )
 
 
 def _editable(user, pk) -> Certificate:
     """404 outside the user's scope, 403 for those who only read (viewers)."""
     require_reader(user)
-    return get_editable_or_deny(
-        Certificate.objects.select_related("session", "replaced_by", "revoked_by"), user, pk=pk
-    )
+    return get_editable_or_deny(Certificate.objects.select_related(*DETAIL_RELATED), user, pk=pk)
 
 
 @login_required
@@ -172,6 +178,30 @@ def certificate_revoke(request, pk):
             % {"number": certificate.number},
         )
     return redirect(certificate.get_absolute_url())
+
+
+@login_required
+@require_POST
+def certificate_reissue(request, pk):
+    certificate = _editable(request.user, pk)
+    form = ReissueForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, certificate, reissue_form=form)
+        return render(request, "certificates/certificate_detail.html", context, status=400)
+    try:
+        new = reissue(request.user, certificate, form.cleaned_data["reason"])
+    except Refused as refusal:
+        messages.error(request, refusal.message)
+        return redirect(certificate.get_absolute_url())
+    messages.success(
+        request,
+        _(
+            "Certificate %(new)s was issued to replace %(old)s, which now verifies as replaced. "
+            "Print the new one."
+        )
+        % {"new": new.number, "old": certificate.number},
+    )
+    return redirect(new.get_absolute_url())
 
 
 # --- Excel ----------------------------------------------------------------------------------------

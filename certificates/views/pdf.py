@@ -2,8 +2,9 @@
 
 The stored file is served when there is one; otherwise the PDF is rendered, hashed and stored
 then (`rendering.store_pdf`), so the next download is the same file. A revoked certificate is not
-handed out any more (410). Disdikbud viewers see certificates in lists, but the PDF prints the
-holder's birth date, which they never get (students' personal data): they are refused (403).
+handed out any more (410), nor one replaced by a reissue (its replacement is printed instead).
+Disdikbud viewers see certificates in lists, but the PDF prints the holder's birth date, which
+they never get (students' personal data): they are refused (403), and not shown the link.
 Other users get 404, whether or not the certificate exists. Each download is an export of a
 student's data and is written to the audit trail.
 """
@@ -30,6 +31,8 @@ def certificate_pdf_view(request, pk):
         raise PermissionDenied(_("The certificate's PDF holds the student's personal data."))
     if certificate.status == Certificate.Status.REVOKED:
         return HttpResponseGone(_("This certificate has been revoked."))
+    if certificate.status == Certificate.Status.REPLACED:
+        return HttpResponseGone(_("This certificate was reissued: print the one that replaces it."))
     if certificate.pdf and certificate.sha256:
         with certificate.pdf.open("rb") as file:
             content = file.read()

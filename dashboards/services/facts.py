@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractYear
 
-from ..models import MEASURES, Fact
+from ..models import MEASURES, Fact, FundingUse
 
 K, BK = "K", "BK"
 
@@ -102,18 +102,56 @@ def sessions_of_enrolments(enrolment_ids) -> set[int]:
 
 
 def refresh(session_ids) -> int:
-    """Replace the summary rows of these sessions; returns how many rows they have now."""
+    """Replace the summary rows of these sessions (and the quota use of the funding programmes
+    they drew on before or draw on now); returns how many fact rows they have now."""
     session_ids = sorted(set(session_ids))
     if not session_ids:
         return 0
     Session = apps.get_model("assessments", "AssessmentSession")
     with transaction.atomic():
         # One refresh of a session at a time: a second waits, then writes the newer figures.
-        list(Session.objects.filter(pk__in=session_ids).select_for_update().values_list("pk"))
-        Fact.objects.filter(session_id__in=session_ids).delete()
+        programmes = set(
+            Session.objects.filter(pk__in=session_ids)
+            .select_for_update()
+            .exclude(programme=None)
+            .values_list("programme_id", flat=True)
+        )
+        stale = Fact.objects.filter(session_id__in=session_ids)
+        programmes |= set(stale.exclude(funding_programme=None).values_list(
+            "funding_programme_id", flat=True
+        ))  # fmt: skip
+        stale.delete()
         facts = rows_for(session_ids)
         Fact.objects.bulk_create(facts, batch_size=2000)
+        refresh_funding(programmes)
     return len(facts)
+
+
+def refresh_funding(programme_ids=None) -> int:
+    """Recount the quota use of these programmes (of all when None) by the quota rule."""
+    from assessments.services.funding import with_use
+
+    FundingQuota = apps.get_model("lsp", "FundingQuota")
+    quotas = FundingQuota.objects.all()
+    stale = FundingUse.objects.all()
+    if programme_ids is not None:
+        if not programme_ids:
+            return 0
+        quotas = quotas.filter(programme_id__in=programme_ids)
+        stale = stale.filter(programme_id__in=programme_ids)
+    rows = [
+        FundingUse(
+            programme_id=row.programme_id,
+            school_id=row.school_id,
+            enrolled=row.enrolled,
+            assessed=row.assessed,
+            certified=row.certified,
+        )
+        for row in with_use(quotas.order_by())
+    ]
+    stale.delete()
+    FundingUse.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
 
 
 def rebuild() -> int:
@@ -127,7 +165,15 @@ def rebuild() -> int:
             Fact.objects.all().delete()
         facts = rows_for()
         Fact.objects.bulk_create(facts, batch_size=5000)
+        refresh_funding()
     return len(facts)
 
 
-__all__ = ["MEASURES", "rebuild", "refresh", "rows_for", "sessions_of_enrolments"]
+__all__ = [
+    "MEASURES",
+    "rebuild",
+    "refresh",
+    "refresh_funding",
+    "rows_for",
+    "sessions_of_enrolments",
+]

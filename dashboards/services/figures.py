@@ -11,12 +11,22 @@ import datetime
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Count, F, Q, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 
 from lsp.access import scope_of
 
-from ..models import Fact
+from ..models import Fact, FundingUse
 
 TREND_YEARS = 5
 MEASURES = ("enrolled", "assessed", "competent", "not_competent", "units_k", "units_bk",
@@ -163,6 +173,25 @@ def totals(rows: list[dict]) -> dict:
     total = {key: sum(row[key] for row in rows) for key in MEASURES}
     total["rate"] = rate(total["competent"], total["assessed"])
     return total
+
+
+# --- Funding programmes --------------------------------------------------------------------------
+def quota_use(quotas):
+    """FundingQuota rows annotated like `assessments.services.funding.with_use` (enrolled,
+    assessed, certified, remaining, used), read from the summary `FundingUse` instead of the
+    enrolments: the same numbers (tested), kept current with the facts."""
+    money = DecimalField(max_digits=18, decimal_places=0)
+    use = FundingUse.objects.filter(
+        programme_id=OuterRef("programme_id"), school_id=OuterRef("school_id")
+    )
+    counts = {
+        name: Coalesce(Subquery(use.values(name)[:1]), 0)
+        for name in ("enrolled", "assessed", "certified")
+    }
+    return quotas.annotate(**counts).annotate(
+        remaining=ExpressionWrapper(F("quota") - F("enrolled"), output_field=IntegerField()),
+        used=ExpressionWrapper(F("assessed") * F("amount_per_student"), output_field=money),
+    )
 
 
 # --- Assessors ------------------------------------------------------------------------------------

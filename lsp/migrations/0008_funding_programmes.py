@@ -5,75 +5,170 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lsp', '0007_notification_emailed'),
+        ("lsp", "0007_notification_emailed"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FundingProgramme',
+            name="FundingProgramme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('funder', models.CharField(choices=[('directorate', 'Directorate of SMK (Direktorat SMK)'), ('province', 'Provincial government'), ('school', 'School'), ('industry', 'Industry')], max_length=12, verbose_name='funder')),
-                ('reference', models.CharField(blank=True, max_length=120, verbose_name='decree or agreement number')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.ForeignKey(help_text="BNSP's funding-source code the sessions it pays for report.", on_delete=django.db.models.deletion.PROTECT, related_name='programmes', to='lsp.fundingsource', verbose_name='kind')),
-                ('lsp', models.ForeignKey(help_text="The LSP whose admins keep this programme's record.", on_delete=django.db.models.deletion.PROTECT, related_name='funding_programmes', to='lsp.lsp', verbose_name='kept by LSP')),
-                ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='funding_programmes', to='lsp.province', verbose_name='province')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "funder",
+                    models.CharField(
+                        choices=[
+                            ("directorate", "Directorate of SMK (Direktorat SMK)"),
+                            ("province", "Provincial government"),
+                            ("school", "School"),
+                            ("industry", "Industry"),
+                        ],
+                        max_length=12,
+                        verbose_name="funder",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, max_length=120, verbose_name="decree or agreement number"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        help_text="BNSP's funding-source code the sessions it pays for report.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="programmes",
+                        to="lsp.fundingsource",
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "lsp",
+                    models.ForeignKey(
+                        help_text="The LSP whose admins keep this programme's record.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="funding_programmes",
+                        to="lsp.lsp",
+                        verbose_name="kept by LSP",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="funding_programmes",
+                        to="lsp.province",
+                        verbose_name="province",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'funding programme',
-                'verbose_name_plural': 'funding programmes',
-                'ordering': ['-year', 'name'],
+                "verbose_name": "funding programme",
+                "verbose_name_plural": "funding programmes",
+                "ordering": ["-year", "name"],
             },
         ),
         migrations.CreateModel(
-            name='FundingQuota',
+            name="FundingQuota",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quota', models.PositiveIntegerField(verbose_name='quota (students)')),
-                ('amount_per_student', models.DecimalField(decimal_places=0, default=0, max_digits=12, verbose_name='amount per student (Rp)')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='quotas', to='lsp.fundingprogramme', verbose_name='programme')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='funding_quotas', to='lsp.school', verbose_name='school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quota", models.PositiveIntegerField(verbose_name="quota (students)")),
+                (
+                    "amount_per_student",
+                    models.DecimalField(
+                        decimal_places=0,
+                        default=0,
+                        max_digits=12,
+                        verbose_name="amount per student (Rp)",
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="quotas",
+                        to="lsp.fundingprogramme",
+                        verbose_name="programme",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="funding_quotas",
+                        to="lsp.school",
+                        verbose_name="school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'school quota',
-                'verbose_name_plural': 'school quotas',
-                'ordering': ['programme', 'school__name'],
+                "verbose_name": "school quota",
+                "verbose_name_plural": "school quotas",
+                "ordering": ["programme", "school__name"],
             },
         ),
         migrations.AddField(
-            model_name='fundingprogramme',
-            name='schools',
-            field=models.ManyToManyField(related_name='funding_programmes', through='lsp.FundingQuota', to='lsp.school', verbose_name='schools'),
+            model_name="fundingprogramme",
+            name="schools",
+            field=models.ManyToManyField(
+                related_name="funding_programmes",
+                through="lsp.FundingQuota",
+                to="lsp.school",
+                verbose_name="schools",
+            ),
         ),
         migrations.AddIndex(
-            model_name='fundingquota',
-            index=models.Index(fields=['school', 'programme'], name='lsp_funding_school__064852_idx'),
+            model_name="fundingquota",
+            index=models.Index(
+                fields=["school", "programme"], name="lsp_funding_school__064852_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='fundingquota',
-            constraint=models.UniqueConstraint(fields=('programme', 'school'), name='funding_quota_unique_school', violation_error_message='This school already has a quota in this programme.'),
+            model_name="fundingquota",
+            constraint=models.UniqueConstraint(
+                fields=("programme", "school"),
+                name="funding_quota_unique_school",
+                violation_error_message="This school already has a quota in this programme.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='fundingprogramme',
-            index=models.Index(fields=['province', '-year', 'name'], name='lsp_funding_provinc_ed5d7a_idx'),
+            model_name="fundingprogramme",
+            index=models.Index(
+                fields=["province", "-year", "name"], name="lsp_funding_provinc_ed5d7a_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='fundingprogramme',
-            index=models.Index(fields=['lsp', '-year', 'name'], name='lsp_funding_lsp_id_7afa11_idx'),
+            model_name="fundingprogramme",
+            index=models.Index(
+                fields=["lsp", "-year", "name"], name="lsp_funding_lsp_id_7afa11_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='fundingprogramme',
-            index=models.Index(fields=['kind', '-year'], name='lsp_funding_kind_id_e5296b_idx'),
+            model_name="fundingprogramme",
+            index=models.Index(fields=["kind", "-year"], name="lsp_funding_kind_id_e5296b_idx"),
         ),
         migrations.AddConstraint(
-            model_name='fundingprogramme',
-            constraint=models.UniqueConstraint(fields=('lsp', 'year', 'name'), name='funding_programme_unique_per_lsp_year', violation_error_message='This LSP already has a programme of this name and year.'),
+            model_name="fundingprogramme",
+            constraint=models.UniqueConstraint(
+                fields=("lsp", "year", "name"),
+                name="funding_programme_unique_per_lsp_year",
+                violation_error_message="This LSP already has a programme of this name and year.",
+            ),
         ),
     ]

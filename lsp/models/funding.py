@@ -119,6 +119,20 @@ class FundingProgramme(AuditedModel):
         return {self.lsp_id}, self.province_id
 
 
+class FundingQuotaQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The quota rows a user may see: every row of the programmes they see in full (kept by
+        their LSP, or in their province as a viewer), and their own schools' rows of the others."""
+        scope = scope_of(user)
+        if scope.superuser:
+            return self
+        return self.filter(
+            Q(programme__lsp_id__in=scope.admin_lsp_ids)
+            | Q(programme__province_id__in=scope.viewer_province_ids)
+            | Q(school__in=School.objects.filter(_schools_of_lsps(scope.admin_lsp_ids)))
+        )
+
+
 class FundingQuota(AuditedModel):
     """One eligible school of a programme: how many of its students, at what amount each."""
 
@@ -132,6 +146,8 @@ class FundingQuota(AuditedModel):
     amount_per_student = models.DecimalField(
         _("amount per student (Rp)"), max_digits=12, decimal_places=0, default=0
     )
+
+    objects = FundingQuotaQuerySet.as_manager()
 
     class Meta:
         ordering = ["programme", "school__name"]

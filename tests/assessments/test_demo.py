@@ -8,6 +8,13 @@ from lsp.models import AuditEntry, School
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _without_history(settings):
+    """This module checks its own demo rows: the dashboards' history (dashboards/demo.py) is
+    left out here and tested in tests/dashboards/test_demo.py."""
+    settings.DEMO_HISTORY_YEARS = 0
+
+
 def _counts():
     models = (Scheme, Unit, Element, Criterion, SchemeUnit, Candidate, AuditEntry)
     return [model.objects.count() for model in models]

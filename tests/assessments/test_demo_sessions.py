@@ -32,6 +32,14 @@ from lsp.models import AuditEntry, School, User
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _without_history(settings):
+    """This module checks its own demo rows: the dashboards' history (dashboards/demo.py) is
+    left out here and tested in tests/dashboards/test_demo.py."""
+    settings.DEMO_HISTORY_YEARS = 0
+
+
 Status = AssessmentSession.Status
 PAST = (Status.DECIDED, Status.REPORTED)
 SAMARINDA = "LSP P1 SMK Negeri 1 Samarinda"

@@ -16,6 +16,14 @@ from lsp.models import AuditEntry, Lsp, Role, School
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _without_history(settings):
+    """This module checks its own demo rows: the dashboards' history (dashboards/demo.py) is
+    left out here and tested in tests/dashboards/test_demo.py."""
+    settings.DEMO_HISTORY_YEARS = 0
+
+
 SAMARINDA = "LSP P1 SMK Negeri 1 Samarinda"
 
 

@@ -238,6 +238,45 @@ def test_a_chunk_delivered_twice_renders_nothing_again(admin_a, decided, stores)
     assert job.status == "done" and job.done >= job.total
 
 
+def test_a_chunk_renders_with_the_collector_quieted(admin_a, decided, stores, monkeypatch):
+    """While a chunk renders, the loaded objects are out of the collector's full passes; they
+    are handed back when the chunk ends, even when a certificate failed."""
+    import gc
+
+    from certificates.services.issuing import issue_session
+
+    frozen = []
+    monkeypatch.setattr(
+        rendering.pdf.Batch,
+        "render",
+        lambda self, certificate: frozen.append(gc.get_freeze_count()) or b"%PDF-1.7 stub",
+    )
+    ids = [c.pk for c in issue_session(admin_a, decided)]
+    stores.fail.add(ids[1])
+    job = IssueJob.objects.create(session=decided, total=3)
+    before = gc.get_freeze_count()
+    assert jobs.render_chunk(job.pk, ids, last=False) == [ids[1]]
+    assert len(frozen) == 2 and all(count > before for count in frozen)
+    assert gc.get_freeze_count() == before
+
+
+def test_each_worker_process_warms_the_renderer_when_it_starts(monkeypatch):
+    from celery.signals import worker_process_init
+
+    from certificates import pdf, tasks
+
+    warmed = []
+    monkeypatch.setattr(pdf, "warm", lambda: warmed.append(True))
+    worker_process_init.send(sender=None)
+    assert warmed == [True]
+
+    def broken():
+        raise OSError("no fonts")
+
+    monkeypatch.setattr(pdf, "warm", broken)
+    tasks.warm_renderer()  # logged; the worker process still starts
+
+
 def test_the_work_is_split_into_chunks():
     assert jobs.chunks([]) == []
     assert jobs.chunks(list(range(3))) == [[0, 1, 2]]

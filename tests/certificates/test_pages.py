@@ -90,6 +90,10 @@ def test_a_viewer_reads_the_province_without_birth_dates(client, viewer_kaltim, 
     assert 'data-testid="birth"' not in html and "17 May 2008" not in html
     assert ours[0].candidate.nik not in html and ours[0].candidate.nisn not in html
     assert 'data-testid="revoke-form"' not in html and 'data-testid="blank-form"' not in html
+    # The PDF prints the birth date (403 for viewers): no link to it either.
+    assert 'data-testid="pdf"' not in html
+    assert reverse("certificate_pdf", args=[ours[0].pk]) not in html
+    assert client.get(reverse("certificate_pdf", args=[ours[0].pk])).status_code == 403
     elsewhere = factories.viewer(
         province=factories.ProvinceFactory(code="91", name="Papua"), username="viewer.papua"
     )
@@ -105,6 +109,7 @@ def test_the_admin_sees_the_birth_date_and_the_forms(client, admin_a, ours):
     assert 'data-testid="revoke-form"' in html and 'data-testid="blank-form"' in html
     assert f"/verifikasi/{ours[0].public_id}/" in html
     assert reverse("certificate_pdf", args=[ours[0].pk]) in html
+    assert 'data-testid="pdf"' in html and 'data-testid="reissue-form"' in html
 
 
 def test_another_lsps_admin_gets_404_by_url_and_post(client, admin_b, ours):

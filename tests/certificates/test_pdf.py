@@ -231,13 +231,27 @@ def test_no_kkni_line_without_a_level(issued):
 
 # --- The QR code ----------------------------------------------------------------------------------
 def _modules_of(svg: str) -> list[list[bool]]:
-    """Read the QR code's modules back out of the SVG path (one stroke per run of a row)."""
+    """Read the QR code's modules back out of the SVG path: segno draws each run of dark modules
+    of a row as a stroke through the row's middle ("M4 4.5h7m3 0h2m-37 1h1…")."""
     size = int(re.search(r'viewBox="0 0 (\d+) (\d+)"', svg).group(1))
+    path = re.search(r'<path [^>]*\bd="([^"]+)"', svg).group(1)
     grid = [[False] * size for _ in range(size)]
-    for x, y, width in re.findall(r"M(\d+) (\d+)\.5h(\d+)", svg):
-        for column in range(int(x), int(x) + int(width)):
-            grid[int(y)][column] = True
+    x = y = 0.0
+    for command, numbers in re.findall(r"([MmHh])([-\d. ]+)", path):
+        values = [float(n) for n in re.findall(r"-?\d*\.?\d+", numbers)]
+        if command in "Mm":
+            x, y = (values[0], values[1]) if command == "M" else (x + values[0], y + values[1])
+        else:
+            end = values[0] if command == "H" else x + values[0]
+            for column in range(round(x), round(end)):
+                grid[int(y)][column] = True
+            x = end
     return grid
+
+
+def _matrix(url: str) -> list[list[bool]]:
+    """The modules of the QR code of `url` with its quiet zone, as segno computes them."""
+    return [[bool(m) for m in row] for row in pdf.qr_code(url).matrix_iter(border=pdf.QR_BORDER)]
 
 
 @override_settings(SITE_URL=SITE)
@@ -253,7 +267,8 @@ def test_the_qr_code_holds_the_absolute_verification_url(issued, monkeypatch):
     svg = re.search(r"<svg\b.*?</svg>", front, re.S).group(0)
     assert 'xmlns="http://www.w3.org/2000/svg"' in svg and "<?xml" not in front
     # The drawn modules are exactly the code of that URL (with its quiet zone).
-    assert _modules_of(svg) == qr_code(url).get_matrix()
+    assert _modules_of(svg) == _matrix(url)
+    assert qr_code(url).error in ("M", "Q", "H")
     assert squash(url) in text_of(rendering.render_certificate(certificate))  # printed, too
 
 

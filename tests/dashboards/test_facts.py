@@ -201,3 +201,44 @@ def test_a_broker_that_is_down_does_not_fail_the_committed_change(
         issue_session(admin_a, decided, issued_on=ON)
     assert Certificate.objects.filter(session=decided).count() == 3
     assert "Could not queue the dashboards' refresh" in caplog.text
+
+
+# --- Funding programmes' quota use ----------------------------------------------------------------
+def _use(rows):
+    return {
+        (r.programme_id, r.school_id): (r.enrolled, r.assessed, r.certified, r.remaining, r.used)
+        for r in rows
+    }
+
+
+def test_the_quota_use_summary_equals_the_quota_rule_on_the_demo():
+    from assessments.services.funding import with_use
+    from lsp.models import FundingQuota
+
+    call_command("seed_demo", verbosity=0)
+    facts.rebuild()
+    quotas = FundingQuota.objects.order_by()
+    expected = _use(with_use(quotas))
+    assert any(enrolled for enrolled, *_ in expected.values())
+    assert _use(figures.quota_use(quotas)) == expected
+
+
+def test_enrolling_in_a_programme_session_refreshes_its_quota_use(
+    decided, admin_a, django_capture_on_commit_callbacks
+):
+    from dashboards.models import FundingUse
+
+    quota = factories.FundingQuotaFactory(programme__lsp=decided.lsp, quota=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        decided.programme = quota.programme
+        decided.funding = quota.programme.kind
+        decided.save()
+    use = FundingUse.objects.get(programme=quota.programme, school=quota.school)
+    assert (use.enrolled, use.assessed) == (4, 4)
+    row = figures.quota_use(type(quota).objects.filter(pk=quota.pk)).get()
+    assert (row.enrolled, row.remaining) == (4, 6)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        decided.programme = None
+        decided.save()
+    assert not FundingUse.objects.filter(programme=quota.programme, enrolled__gt=0).exists()

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from lsp.models import Lsp, Province
+from lsp.models import Lsp
 from tests.e2e.conftest import DESKTOP, E2E, PHONE, login
 
 pytestmark = E2E
@@ -14,12 +14,11 @@ pytestmark = E2E
 def _landing(username):
     if username.startswith("admin.lsp"):
         lsp = Lsp.objects.get(roles__user__username=username, roles__kind="lsp_admin")
-        return f"/lsp/{lsp.pk}/", lsp.name
+        return f"/lsp/{lsp.pk}/dasbor/", lsp.name
     if username == "asesor1":
         return "/asesor/beranda/", "Beranda asesor"
     if username == "disdikbud":
-        kaltim = Province.objects.get(code="64")
-        return f"/provinsi/{kaltim.pk}/", "Provinsi Kalimantan Timur"
+        return "/dasbor/provinsi/", "Kalimantan Timur"
     return "/situs/", "Administrasi situs"
 
 

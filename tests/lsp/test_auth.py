@@ -29,12 +29,11 @@ def test_login_page_in_english_on_request(client):
 @pytest.mark.parametrize("role", ["admin", "assessor", "viewer", "superuser"])
 def test_each_role_lands_on_its_own_home(client, lsp_a, role):
     if role == "admin":
-        user, expected = factories.lsp_admin(lsp_a), reverse("lsp_detail", args=[lsp_a.pk])
+        user, expected = factories.lsp_admin(lsp_a), reverse("lsp_dashboard", args=[lsp_a.pk])
     elif role == "assessor":
         user, expected = factories.assessor(lsp_a), reverse("assessor_home")
     elif role == "viewer":
-        user = factories.viewer()
-        expected = reverse("province_detail", args=[user.roles.get().province_id])
+        user, expected = factories.viewer(), reverse("province_dashboard")
     else:
         user, expected = factories.UserFactory(is_superuser=True), reverse("site_home")
     response = _login(client, user.username)
@@ -51,7 +50,7 @@ def test_a_user_with_several_roles_chooses_among_them(client, lsp_a, lsp_b):
     page = client.get(reverse("home"))
     assert page.status_code == 200
     text = page.content.decode()
-    assert lsp_a.get_absolute_url() in text and reverse("assessor_home") in text
+    assert reverse("lsp_dashboard", args=[lsp_a.pk]) in text and reverse("assessor_home") in text
 
 
 def test_failed_logins_lock_that_username_on_that_address_only(client, lsp_a):

@@ -1,0 +1,163 @@
+"""The certificate's back drawn once and replayed into each PDF (certificates/drawing.py): the
+same text, the same picture and the same bytes as a back painted afresh."""
+
+import datetime
+import io
+import re
+import shutil
+import subprocess
+
+import pytest
+from django.core.files.base import ContentFile
+from PIL import Image, ImageChops
+from pypdf import PdfReader
+from weasyprint.images import RasterImage
+
+from assessments.models import AssessmentSession, SchemeUnit, Verdict
+from certificates import pdf
+from certificates.drawing import DrawnOnce
+from certificates.services import rendering
+from certificates.services.issuing import issue_session
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ON = datetime.date(2026, 8, 17)
+
+
+def _png(mode, size, colour) -> bytes:
+    buffer = io.BytesIO()
+    Image.new(mode, size, colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def issued(lsp_a, admin_a):
+    """Two certificates of a 4-unit scheme; the LSP has a transparent logo and a signature."""
+    lsp_a.logo.save("logo.png", ContentFile(_png("RGBA", (80, 80), (0, 60, 140, 128))), save=False)
+    lsp_a.signatory_signature.save("ttd.png", ContentFile(_png("RGB", (90, 30), "white")))
+    session = factories.SessionFactory(
+        lsp=lsp_a,
+        status=AssessmentSession.Status.DECIDED,
+        scheme__title="Okupasi Teknisi Jaringan",
+        scheme__title_en="Network Technician",
+    )
+    for n in range(4):
+        unit = factories.UnitFactory(
+            lsp=lsp_a,
+            title=f"Memasang jaringan kabel bagian {n} — ÄÖ ñ",
+            title_en=f"Installing cable networks, part {n}",
+        )
+        SchemeUnit.objects.create(scheme=session.scheme, unit=unit, order=n)
+    for name in ("Siti Nurhaliza", "Zainuddin Quraish"):
+        factories.EnrolmentFactory(
+            session=session,
+            candidate__full_name=name,
+            decision=Verdict.K,
+            decided_at=datetime.datetime(2026, 8, 1, tzinfo=datetime.UTC),
+        )
+    ids = [c.pk for c in issue_session(admin_a, session, issued_on=ON)]
+    return list(rendering.batch_queryset().filter(pk__in=ids).order_by("pk"))
+
+
+def _painted_afresh(certificate) -> bytes:
+    """The same two pages, the back painted by WeasyPrint itself (no replay)."""
+    batch = pdf.Batch()
+    front, back = batch.html(certificate)
+    document = batch.layout(front)
+    return pdf.write(document.copy([*document.pages, *batch.layout(back).pages]))
+
+
+def _text(content: bytes, page: int) -> str:
+    return re.sub(r"\s+", "", PdfReader(io.BytesIO(content)).pages[page].extract_text())
+
+
+def test_the_back_is_replayed_and_reads_the_same(issued):
+    batch = pdf.Batch()
+    first, second = (batch.render(c) for c in issued)
+    (back,) = next(iter(batch.backs.values()))
+    assert isinstance(back, DrawnOnce) and back.replayable
+    afresh = _painted_afresh(issued[1])
+    assert _text(second, 1) == _text(afresh, 1)
+    for unit in issued[1].units:
+        for key in ("code", "title", "title_en"):
+            assert re.sub(r"\s+", "", unit[key]) in _text(second, 1), unit[key]
+    assert _text(second, 0) == _text(afresh, 0)  # the front's own glyphs are kept too
+    assert "SitiNurhaliza".upper() in _text(first, 0).upper()
+    assert "ZainuddinQuraish".upper() in _text(second, 0).upper()
+
+
+def test_the_same_bytes_alone_or_after_another_in_a_batch(issued):
+    batch = pdf.Batch()
+    batch.render(issued[0])
+    assert batch.render(issued[1]) == pdf.render(issued[1])
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils")
+def test_the_replayed_back_looks_the_same(issued, tmp_path):
+    pdf.Batch().render(issued[0])
+    batch = pdf.Batch()
+    batch.render(issued[0])
+    pictures = []
+    for name, content in (
+        ("replayed", batch.render(issued[1])),
+        ("afresh", _painted_afresh(issued[1])),
+    ):
+        (tmp_path / f"{name}.pdf").write_bytes(content)
+        subprocess.run(
+            ["pdftoppm", "-r", "60", "-f", "2", "-l", "2", "-png", f"{name}.pdf", name],
+            cwd=tmp_path,
+            check=True,
+        )
+        pictures.append(Image.open(next(tmp_path.glob(f"{name}*.png"))).convert("RGB"))
+    assert ImageChops.difference(*pictures).getbbox() is None
+    assert pictures[0].convert("L").getextrema()[0] < 100  # something was drawn
+
+
+def test_a_page_with_an_image_is_painted_in_each_pdf(issued):
+    """The back of a holder with a photo: nothing to replay (WeasyPrint draws it each time)."""
+    certificate = issued[0]
+    buffer = io.BytesIO()
+    Image.new("RGB", (30, 40), "navy").save(buffer, "JPEG")
+    certificate.candidate.photo.save("foto.jpg", ContentFile(buffer.getvalue()), save=True)
+    certificate = rendering.batch_queryset().get(pk=certificate.pk)
+    batch = pdf.Batch()
+    front, back = batch.html(certificate)
+    page = DrawnOnce(batch.layout(back).pages[0])
+    document = batch.layout(front)
+    contents = [pdf.write(document.copy([document.pages[0], page])) for _ in range(2)]
+    assert page.replayable is False
+    for content in contents:  # (the PDF's pages share one list of images: the photo is in it)
+        sizes = [i.image.size for i in PdfReader(io.BytesIO(content)).pages[1].images]
+        assert (30, 40) in sizes
+    assert contents[0] == contents[1]
+
+
+def test_a_page_drawn_at_another_scale_is_painted_again(issued):
+    batch = pdf.Batch()
+    _front, back = batch.html(issued[0])
+    laid_out = batch.layout(back)
+    page = DrawnOnce(laid_out.pages[0])
+    document = laid_out.copy([page])
+    normal = pdf.write(document)
+    with pdf.pdf._lock:
+        zoomed = document.write_pdf(zoom=2)
+    assert _text(zoomed, 0) == _text(normal, 0)
+
+
+def test_the_logo_is_made_a_pdf_image_once_per_batch(issued, monkeypatch):
+    built = []
+    build = RasterImage.get_x_object
+    monkeypatch.setattr(
+        RasterImage, "get_x_object", lambda self, *a: built.append(self) or build(self, *a)
+    )
+    batch = pdf.Batch()
+    contents = [batch.render(c) for c in (*issued, issued[0])]
+    assert len(built) == 2  # the logo and the signature, once each for the three PDFs
+    assert contents[0] == contents[2]
+    for content in contents:
+        front = PdfReader(io.BytesIO(content)).pages[0]
+        assert len(front.images) == 2
+        logo = max(front.images, key=lambda image: image.image.mode == "RGBA")
+        assert logo.image.mode == "RGBA"  # still transparent
+        assert logo.image.getpixel((40, 40))[3] == 128
