@@ -75,7 +75,13 @@ def _on_verdict(sender, instance, **kwargs):
     mark(enrolment_ids=[instance.enrolment_id])
 
 
-def _on_certificate(sender, instance, **kwargs):
+# A certificate's file, hash and blank number move no figure: saving only them refreshes nothing.
+_FIGURELESS = frozenset({"pdf", "sha256", "blank_number"})
+
+
+def _on_certificate(sender, instance, update_fields=None, **kwargs):
+    if update_fields and set(update_fields) <= _FIGURELESS:
+        return
     mark([instance.session_id])
 
 

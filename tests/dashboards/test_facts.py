@@ -242,3 +242,17 @@ def test_enrolling_in_a_programme_session_refreshes_its_quota_use(
         decided.programme = None
         decided.save()
     assert not FundingUse.objects.filter(programme=quota.programme, enrolled__gt=0).exists()
+
+
+def test_storing_a_certificates_file_or_blank_number_refreshes_nothing(
+    decided, admin_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        certificate = issue_session(admin_a, decided, issued_on=ON)[0]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        certificate.blank_number = "B-0001"
+        certificate.save(update_fields=["blank_number"])
+    assert not [c for c in callbacks if isinstance(getattr(c, "__self__", None), _Pending)]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        certificate.save()  # a full save may change anything: refreshed
+    assert [c for c in callbacks if isinstance(getattr(c, "__self__", None), _Pending)]
