@@ -38,6 +38,24 @@ def _details(details):
     return details
 
 
+def _flat(errors, prefix=""):
+    """One field's errors as a list: a list's items (DRF keys them by index) and nested fields
+    are named in the message, so `fields` is always {field: [{code, message}]}."""
+    if isinstance(errors, list):
+        return [
+            {**error, "message": f"{prefix}{error['message']}"}
+            for item in errors
+            for error in _flat(item)
+        ]
+    if isinstance(errors, dict) and set(errors) != {"code", "message"}:
+        flat = []
+        for key, value in errors.items():
+            label = _("Item %(number)s") % {"number": key + 1} if isinstance(key, int) else str(key)
+            flat += _flat(value, f"{prefix}{label}: ")
+        return flat
+    return [{**errors, "message": f"{prefix}{errors['message']}"}]
+
+
 def body(code: str, message: str, **extra) -> dict:
     return {"code": code, "message": message, **extra}
 
@@ -62,6 +80,7 @@ def exception_handler(exc, context):
         details = _details(exc.get_full_details())
         if isinstance(details, list):
             details = {"non_field_errors": details}
+        details = {name: _flat(errors) for name, errors in details.items()}
         data = body("invalid", _("The data sent is not valid: see the fields."), fields=details)
     elif isinstance(exc, exceptions.Throttled):
         data = body(

@@ -7,6 +7,7 @@ class DashboardsConfig(AppConfig):
     verbose_name = _("Dashboards")
 
     def ready(self):
-        from . import signals
+        from . import cache, signals
 
         signals.connect()
+        cache.connect()

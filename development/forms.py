@@ -1,10 +1,11 @@
+from crispy_forms.layout import Submit
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lsp.files import document_validator
 from lsp.forms import DateInput, KompetenForm
-from lsp.models import School
+from lsp.models import School, User
 
 from .models import Activity, ActivityKind, Teacher
 
@@ -105,3 +106,21 @@ class TeacherForm(KompetenForm):
         else:
             schools = School.objects.of_lsps(self.scope.admin_lsp_ids)
         self.fields["school"].queryset = schools.order_by("name")
+
+
+class TeacherAccountForm(KompetenForm):
+    """The sign-in name (and e-mail) of a teacher's new account; the password is generated."""
+
+    class Meta:
+        model = User
+        fields = ["username", "email"]
+
+    def __init__(self, *args, teacher, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.teacher = teacher
+        self.instance.full_name = teacher.full_name
+        self.fields["email"].help_text = _(
+            "Optional. With an e-mail address the teacher can reset a forgotten password."
+        )
+        self.helper.inputs.clear()
+        self.helper.add_input(Submit("submit", _("Create the account")))

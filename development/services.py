@@ -1,12 +1,16 @@
 """Who is a teacher, what Kompeten already knows they did, and the verification of a claim."""
 
 import datetime
+import secrets
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from assessors.models import Assessor, AssessorCertificate
@@ -75,6 +79,48 @@ def assessors_without_teacher(schools) -> int:
         .exclude(Exists(Teacher.objects.filter(assessor=OuterRef("pk"))))
         .count()
     )
+
+
+# --- Accounts for teachers who are not assessors --------------------------------------------------
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread on paper
+
+
+def suggest_username(full_name: str) -> str:
+    """`budi.santoso` from "Budi Santoso, S.Pd.", numbered when taken (`budi.santoso2`)."""
+    User = get_user_model()
+    base = slugify(full_name.split(",")[0]).replace("-", ".")[:140] or "guru"
+    names = User.objects.filter(username__istartswith=base).values_list("username", flat=True)
+    taken = {name.lower() for name in names}
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
+def initial_password() -> str:
+    """A one-time password to read out or write down: `xxxx-xxxx-xxxx`."""
+    chars = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(12))
+    return "-".join(chars[i : i + 4] for i in range(0, 12, 4))
+
+
+@transaction.atomic
+def give_account(teacher: Teacher, user):
+    """Save the new (unsaved) `user` with a generated password and link it to the teacher.
+
+    The password is returned once, to be shown once: only its hash is kept. Both saves are in
+    the audit trail (the account's creation, and the teacher's record gaining it)."""
+    locked = Teacher.objects.select_for_update().get(pk=teacher.pk)
+    if locked.user_id is not None or locked.assessor_id is not None:
+        raise ValueError("This teacher already has an account or is an assessor.")
+    user.full_name = user.full_name or teacher.full_name
+    password = initial_password()
+    validate_password(password, user)  # the site's password rules hold for it too
+    user.set_password(password)
+    user.save()
+    teacher.user = user
+    teacher.save(update_fields=["user"])
+    return password
 
 
 # --- Suggestions from Kompeten's own records ------------------------------------------------------

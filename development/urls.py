@@ -30,6 +30,11 @@ urlpatterns = [
     path("pengembangan/guru/baru/", school.teacher_create, name="development_teacher_create"),
     path("pengembangan/guru/<int:pk>/", teacher.teacher_detail, name="development_teacher"),
     path(
+        "pengembangan/guru/<int:pk>/akun/",
+        school.teacher_account,
+        name="development_teacher_account",
+    ),
+    path(
         "pengembangan/guru/<int:pk>/kegiatan/baru/",
         teacher.activity_create,
         name="development_teacher_activity_create",

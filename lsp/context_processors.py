@@ -1,7 +1,13 @@
+from django.apps import apps
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .access import scope_of
+
+
+def _is_teacher(user) -> bool:
+    """A teacher's account without a role (the record lives in the layer above)."""
+    return apps.get_model("development", "Teacher").objects.filter(user=user).exists()
 
 
 def navigation(request):
@@ -31,6 +37,8 @@ def navigation(request):
         items.append((_("Certificates"), reverse("certificate_list"), "patch-check"))
     if scope.assessor_lsp_ids:
         items.append((_("My profile"), reverse("assessor_profile"), "person-vcard"))
+    if scope.assessor_lsp_ids or (scope.is_empty and _is_teacher(user)):
+        items.append((_("My development points"), reverse("development_mine"), "mortarboard"))
     if scope.superuser or scope.admin_lsp_ids:
         items.append((_("Students"), reverse("candidate_list"), "mortarboard"))
     if scope.superuser or scope.viewer_province_ids:

@@ -59,6 +59,7 @@ def province_overview(province: Province, user, today: datetime.date | None = No
 
 def role_homes(user) -> list[dict]:
     """One entry per role the user holds: where it lands and what it is for."""
+    from django.apps import apps
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
@@ -103,4 +104,22 @@ def role_homes(user) -> list[dict]:
                 "url": reverse("province_dashboard"),
             }
         )
+    if user.is_authenticated and not scope.assessor_lsp_ids:
+        # A teacher of a school who is not an assessor (an assessor reaches it from their home).
+        # The record lives in the layer above; named by string, not imported.
+        teacher = (
+            apps.get_model("development", "Teacher")
+            .objects.filter(user=user)
+            .select_related("school")
+            .first()
+        )
+        if teacher is not None:
+            homes.append(
+                {
+                    "kind": "teacher",
+                    "title": _("Teacher"),
+                    "subtitle": teacher.school.name,
+                    "url": reverse("development_mine"),
+                }
+            )
     return homes

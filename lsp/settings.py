@@ -248,6 +248,9 @@ DEVELOPMENT_MAX_POINTS = env.int("DEVELOPMENT_MAX_POINTS", default=128)
 DASHBOARD_MIN_ASSESSORS_PER_SCHEME = env.int("DASHBOARD_MIN_ASSESSORS_PER_SCHEME", default=2)
 # The LSP admin's dashboard lists the sessions starting within this many days.
 DASHBOARD_UPCOMING_DAYS = env.int("DASHBOARD_UPCOMING_DAYS", default=30)
+# How long the dashboards keep rendered figures at most (dashboards/cache.py): any write through
+# Kompeten makes them stale at once; this bounds what a write around it (raw SQL) leaves. 0: off.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=600)
 # seed_demo: years of decided sessions before this one, for the dashboards (0: none).
 DEMO_HISTORY_YEARS = env.int("DEMO_HISTORY_YEARS", default=4)
 
@@ -290,6 +293,8 @@ SPECTACULAR_SETTINGS = {
         "RecognitionOutcomeEnum": "assessors.models.Outcome",
         "SessionStatusEnum": "assessments.models.AssessmentSession.Status",
         "SchoolStatusEnum": "lsp.models.School.Status",
+        "SchemeKindEnum": "assessments.models.Scheme.Kind",
+        "TukKindEnum": "lsp.models.Tuk.Kind",
         "VerdictEnum": "assessments.models.Verdict",
         "CertificateStateEnum": "certificates.filters.STATES",
     },

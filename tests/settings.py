@@ -24,3 +24,6 @@ if REDIS_URL:  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
 # Every test client is 127.0.0.1: the verification pages' limit is tested on its own.
 VERIFY_RATE_LIMIT = "10000/m"
+# Rendered dashboard figures are not kept between requests (tests/dashboards/test_cache.py turns it
+# on): one test's figures must never answer another's.
+DASHBOARD_CACHE_SECONDS = 0

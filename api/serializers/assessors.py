@@ -1,9 +1,11 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from assessors.forms.assessors import AssessorForm
 from assessors.models import Assessor, Outcome, Status
 
 from .common import RefSerializer, personal_allowed
+from .writing import PageFormSerializer
 
 PERSONAL = ("nik", "email", "phone")
 
@@ -59,3 +61,24 @@ class AssessorSerializer(serializers.ModelSerializer):
             for name in PERSONAL:
                 data[name] = None
         return data
+
+
+class AssessorInputSerializer(PageFormSerializer):
+    """An assessor as the page's assessor form takes it (`AssessorForm`). A new assessor may come
+    with their current BNSP certificate (number, issue date, end of validity); later
+    certificates, the scan and the linked account are recorded on the pages."""
+
+    form_class = AssessorForm
+    excluded = ("user", "certificate_file")
+    defaulted = ("lsps",)
+    help_texts = {
+        "home_school": "Id of the school where the assessor teaches.",
+        "lsps": (
+            "Ids of the LSPs served, among those you administer (optional for an admin of one "
+            "LSP); the assessor's other LSPs stay."
+        ),
+        "phone": "e.g. 081234567890; saved as +6281234567890.",
+        "certificate_number": "Only when creating: the current BNSP assessor certificate.",
+        "issued_on": "Only when creating, with `certificate_number`.",
+        "valid_until": "Only when creating. Empty: three years after the issue date.",
+    }

@@ -1,9 +1,11 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from lsp.forms import SchoolForm, TukForm
 from lsp.models import Lsp, School, Tuk
 
 from .common import RefSerializer, RegencySerializer
+from .writing import PageFormSerializer
 
 
 class SchoolSerializer(serializers.ModelSerializer):
@@ -82,3 +84,31 @@ class TukSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.BooleanField())
     def get_usable_today(self, obj) -> bool:
         return obj.is_usable_on(self.context["today"])
+
+
+class SchoolInputSerializer(PageFormSerializer):
+    """A school as the page's school form takes it (`lsp.forms.SchoolForm`)."""
+
+    form_class = SchoolForm
+    slugs = {"regency": "code", "concentrations": "abbreviation"}
+    defaulted = ("network_of",)
+    help_texts = {
+        "regency": "BPS code of the regency or city, e.g. 6472.",
+        "concentrations": "Abbreviations of the concentrations taught, e.g. TKJ.",
+        "network_of": (
+            "Id of the LSP whose network (jejaring) the new school joins; optional for an "
+            "admin of one LSP. Only when creating: existing schools change network on the LSP."
+        ),
+    }
+
+
+class TukInputSerializer(PageFormSerializer):
+    """A TUK as the page's TUK form takes it (`lsp.forms.TukForm`)."""
+
+    form_class = TukForm
+    slugs = {"regency": "code"}
+    defaulted = ("lsp",)
+    help_texts = {
+        "lsp": "Id of the LSP; optional for an admin of one LSP.",
+        "regency": "BPS code of the regency or city, e.g. 6472.",
+    }

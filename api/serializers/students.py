@@ -1,8 +1,10 @@
 from rest_framework import serializers
 
+from assessments.forms.candidates import CandidateForm
 from assessments.models import Candidate
 
 from .common import RefSerializer, personal_allowed
+from .writing import PageFormSerializer
 
 # Minors' personal data (UU 27/2022): never to a Disdikbud viewer.
 PERSONAL = ("nisn", "nik", "birth_place", "birth_date", "address", "phone", "email")
@@ -40,3 +42,15 @@ class StudentSerializer(serializers.ModelSerializer):
             for name in PERSONAL:
                 data[name] = None
         return data
+
+
+class StudentInputSerializer(PageFormSerializer):
+    """A student as the page's student form takes it (`CandidateForm`), without the photo
+    (uploaded on the page)."""
+
+    form_class = CandidateForm
+    slugs = {"concentration": "abbreviation"}
+    help_texts = {
+        "school": "Id of the school: a host or network school of your LSP.",
+        "concentration": "Abbreviation of the concentration, e.g. TKJ.",
+    }

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractYear
 
+from .. import cache as dashboard_cache
 from ..models import MEASURES, Fact, FundingUse
 
 K, BK = "K", "BK"
@@ -124,6 +125,7 @@ def refresh(session_ids) -> int:
         facts = rows_for(session_ids)
         Fact.objects.bulk_create(facts, batch_size=2000)
         refresh_funding(programmes)
+        dashboard_cache.forget_now_and_on_commit()
     return len(facts)
 
 
@@ -166,6 +168,7 @@ def rebuild() -> int:
         facts = rows_for()
         Fact.objects.bulk_create(facts, batch_size=5000)
         refresh_funding()
+        dashboard_cache.forget_now_and_on_commit()
     return len(facts)
 
 

@@ -10,17 +10,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from lsp.access import scope_of
 from lsp.models import Province
 
+from .. import cache as dashboard_cache
 from ..forms import DashboardFilterForm
 from ..panels import Panels, may_view_province, query
 from ..services import figures
 
 SCHOOLS_PER_PAGE = 50
+FIGURES = "dashboards/_province_figures.html"
 DASHBOARD_CHARTS = (
     "regency",
     "school",
@@ -74,12 +78,27 @@ def _require_province_view(user):
         raise PermissionDenied
 
 
+def scope_key(user) -> tuple:
+    """What decides which figures a user sees: all of them, or their provinces'."""
+    scope = scope_of(user)
+    return ("all",) if scope.superuser else tuple(sorted(scope.viewer_province_ids))
+
+
 @login_required
 def province_dashboard(request):
     _require_province_view(request.user)
     form, panels = filtered(request)
-    charts = panels.charts(*DASHBOARD_CHARTS) if panels is not None else {}
-    return page(request, "dashboards/province.html", form, panels, charts=charts)
+    if panels is None:
+        return page(request, "dashboards/province.html", form, panels)
+    context = {"panels": panels, "query": query(panels.filters), "filters": panels.filters}
+
+    def figures():  # only when the cache has not kept them (dashboards/cache.py)
+        charts = panels.charts(*DASHBOARD_CHARTS)
+        return render_to_string(FIGURES, {**context, "charts": charts}, request=request)
+
+    parts = (FIGURES, scope_key(request.user), sorted(panels.filters.as_params().items()))
+    html = mark_safe(dashboard_cache.fragment(parts, figures))  # our own template, rendered above
+    return page(request, "dashboards/province.html", form, panels, figures=html)
 
 
 @login_required

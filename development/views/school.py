@@ -9,6 +9,7 @@ from django.db.models.functions import Greatest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from lsp.access import scope_of
@@ -17,9 +18,10 @@ from lsp.models import School
 from lsp.spreadsheets import build_workbook, workbook_response
 
 from .. import services
-from ..forms import TeacherForm
+from ..forms import TeacherAccountForm, TeacherForm
 from ..models import Teacher
 from ..rules import max_points, min_points, semester_from_request
+from .access import get_teacher_or_404
 
 PAGE_SIZE = 50
 
@@ -146,6 +148,40 @@ def teacher_create(request):
         messages.success(request, _("%(name)s was added.") % {"name": teacher})
         return redirect(teacher.get_absolute_url())
     return render(request, "includes/form_page.html", {"form": form})
+
+
+@login_required
+@never_cache
+def teacher_account(request, pk):
+    """Give a teacher who is not an assessor an account to record their own activities.
+
+    The generated password is shown on this one response and kept nowhere but as a hash."""
+    teacher = get_teacher_or_404(request.user, pk)
+    if not Teacher.objects.managed_by(request.user).filter(pk=teacher.pk).exists():
+        raise PermissionDenied  # the teacher themself
+    if teacher.assessor_id is not None:
+        raise PermissionDenied  # an assessor's account is kept on the assessor's record
+    if teacher.user_id is not None:
+        messages.info(request, _("%(name)s already has an account.") % {"name": teacher})
+        return redirect(teacher.get_absolute_url())
+    form = TeacherAccountForm(
+        request.POST or None,
+        user=request.user,
+        teacher=teacher,
+        initial={"username": services.suggest_username(teacher.full_name)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            password = services.give_account(teacher, form.save(commit=False))
+        except ValueError:  # given meanwhile, in another tab
+            messages.info(request, _("%(name)s already has an account.") % {"name": teacher})
+            return redirect(teacher.get_absolute_url())
+        return render(
+            request,
+            "development/teacher_account.html",
+            {"teacher": teacher, "account": teacher.user, "password": password},
+        )
+    return render(request, "development/teacher_account.html", {"teacher": teacher, "form": form})
 
 
 @login_required

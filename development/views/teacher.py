@@ -71,6 +71,10 @@ def teacher_detail(request, pk):
     context = _semester_context(
         request, teacher=teacher, assessor=teacher.assessor, semester=semester
     )
+    # Not their own page, so the user manages this teacher (see `workable_teachers`).
+    context["may_give_account"] = (
+        not context["own"] and teacher.user_id is None and teacher.assessor_id is None
+    )
     return render(request, "development/teacher.html", context)
 
 

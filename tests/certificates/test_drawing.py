@@ -3,6 +3,7 @@ same text, the same picture and the same bytes as a back painted afresh."""
 
 import datetime
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -161,3 +162,31 @@ def test_the_logo_is_made_a_pdf_image_once_per_batch(issued, monkeypatch):
         logo = max(front.images, key=lambda image: image.image.mode == "RGBA")
         assert logo.image.mode == "RGBA"  # still transparent
         assert logo.image.getpixel((40, 40))[3] == 128
+
+
+def test_downloads_share_the_process_batch_and_lay_out_the_back_once(issued, monkeypatch):
+    pdf.forget_on_demand_batch()
+    layouts = []
+    real_layout = pdf.Batch.layout
+    monkeypatch.setattr(
+        pdf.Batch, "layout", lambda self, markup: layouts.append(1) or real_layout(self, markup)
+    )
+    first = pdf.render(issued[0])
+    assert len(layouts) == 2  # the front and the back
+    assert pdf.render(issued[1]) == _painted_afresh(issued[1]) != first
+    assert len(layouts) == 2 + 1 + 2  # the next download lays out its front only
+    assert pdf.on_demand_batch() is pdf.on_demand_batch()
+
+
+def test_a_new_logo_under_the_same_name_is_printed_by_the_next_download(issued, lsp_a):
+    pdf.forget_on_demand_batch()
+    before = pdf.render(issued[0])
+    name = lsp_a.logo.name
+    lsp_a.logo.storage.delete(name)
+    lsp_a.logo.storage.save(name, ContentFile(_png("RGB", (80, 80), (200, 0, 0))))
+    stamp = lsp_a.logo.storage.get_modified_time(name).timestamp() + 5
+    os.utime(lsp_a.logo.path, (stamp, stamp))  # a coarse clock would date both uploads alike
+    issued[0].lsp.refresh_from_db()
+    after = pdf.render(issued[0])
+    assert after != before
+    assert after == _painted_afresh(issued[0])

@@ -151,18 +151,19 @@ def test_the_text_front_and_back(issued):
 def test_the_logo_and_the_signature_are_drawn(issued):
     lsp = issued[0].lsp
     front, _back = pdf.Batch().html(issued[0])
-    assert f'src="prepared:{lsp.logo.name}"' in front
-    assert f'src="prepared:{lsp.signatory_signature.name}"' in front
+    assert f'src="prepared:{lsp.logo.name}?v=' in front
+    assert f'src="prepared:{lsp.signatory_signature.name}?v=' in front
     reader = PdfReader(io.BytesIO(rendering.render_certificate(issued[0])))
     assert len(reader.pages[0].images) == 2
 
 
 def test_the_fetcher_serves_only_what_was_prepared(issued):
     batch = pdf.Batch()
-    batch.images_for(issued[0])
-    url = f"prepared:{issued[0].lsp.logo.name}"
+    url = batch.images_for(issued[0])["logo_url"]
+    assert url.startswith(f"prepared:{issued[0].lsp.logo.name}?v=")
     assert batch.fetcher.fetch(url).read()[:3] == b"\xff\xd8\xff"  # made a JPEG
-    for refused in ("prepared:lsp/logo/other.png", "https://example.com/logo.png"):
+    stale = url.split("?")[0] + "?v=1"  # another upload under the same name
+    for refused in ("prepared:lsp/logo/other.png", stale, "https://example.com/logo.png"):
         with pytest.raises(lsp_pdf.RefusedURL):
             batch.fetcher.fetch(refused)
 

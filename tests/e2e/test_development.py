@@ -73,3 +73,30 @@ def test_assessor_records_admin_verifies_and_the_total_moves(demo, live_server, 
     login(page, live_server, "asesor1")
     page.goto(f"{live_server.url}/pengembangan/")
     expect(page.get_by_test_id("points")).to_have_text(str(min(after, 128)))
+
+
+def test_admin_gives_a_teacher_an_account_who_signs_in_to_their_points(demo, live_server, page):
+    """A teacher who is not an assessor: added by admin.lsp1, given an account with a password
+    shown once, signs in with it and lands on their own points, with nothing else in the menu."""
+    page.set_viewport_size(DESKTOP)
+    login(page, live_server, "admin.lsp1")
+    page.goto(f"{live_server.url}/pengembangan/guru/baru/")
+    page.locator("#id_full_name").fill("Rina Kartika, S.Pd.")
+    page.locator("#id_school").select_option(index=1)
+    page.locator("#submit-id-submit").click()
+    expect(page).to_have_url(re.compile(r"/pengembangan/guru/\d+/"))
+    page.get_by_test_id("give-account").click()
+    expect(page.locator("#id_username")).to_have_value("rina.kartika")
+    page.locator("#submit-id-submit").click()
+    expect(page.get_by_test_id("username")).to_have_text("rina.kartika")
+    password = page.get_by_test_id("password").inner_text()
+    teacher = Teacher.objects.get(full_name="Rina Kartika, S.Pd.")
+    assert teacher.user.check_password(password)
+
+    page.context.clear_cookies()
+    page.set_viewport_size(PHONE)
+    login(page, live_server, "rina.kartika", password)
+    expect(page).to_have_url(re.compile(r"/pengembangan/$"))
+    expect(page.get_by_test_id("page-title")).to_be_visible()
+    expect(page.get_by_test_id("points")).to_have_text("0")
+    assert page.locator("#nav-main .me-auto .nav-link").count() == 2  # home and their points

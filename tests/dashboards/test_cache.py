@@ -1,0 +1,99 @@
+"""The province dashboard's figures kept in the cache (dashboards/cache.py): a second look costs
+no figure query, any write makes them stale at once, and a cache that fails costs no page."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from assessments.models import Verdict
+from dashboards import cache as dashboard_cache
+from dashboards.services import facts
+from tests import factories
+from tests.dashboards.test_views import DASHBOARD, build
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def kept(settings):
+    settings.DASHBOARD_CACHE_SECONDS = 600
+    dashboard_cache.forget()  # nothing another test (or run) kept answers here
+
+
+def _assessed(client) -> tuple[int, int]:
+    """The headline's 'students assessed' and the queries the page cost."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(DASHBOARD)
+    assert response.status_code == 200
+    html = response.content.decode()
+    number = re.search(r'data-testid="card-assessed">([\d.,]+)<', html).group(1)
+    return int(re.sub(r"\D", "", number)), len(captured)
+
+
+def test_a_second_look_reads_the_kept_figures(client, viewer_kaltim):
+    build(schools=2)
+    client.force_login(viewer_kaltim)
+    first, first_queries = _assessed(client)
+    again, again_queries = _assessed(client)
+    assert first == again == 6
+    assert again_queries < first_queries - 5  # the figures' GROUP BYs are not run again
+
+
+def test_a_write_shows_once_the_summary_has_caught_up(client, viewer_kaltim):
+    lsp = build(schools=2)
+    client.force_login(viewer_kaltim)
+    assert _assessed(client)[0] == 6
+    session = lsp.sessions.get()
+    first = session.enrolments.first()
+    factories.EnrolmentFactory(
+        session=session,
+        candidate=factories.CandidateFactory(school=lsp.host_school),
+        assessor=first.assessor,
+        decision=Verdict.K,
+        decided_at=first.decided_at,
+    )
+    # Before the worker's refresh, the page keeps showing the summary as it is…
+    assert _assessed(client)[0] == 6
+    facts.refresh([session.pk])  # …the worker's refresh (queued when the write commits)…
+    assert _assessed(client)[0] == 7  # …makes what was kept meanwhile stale
+
+
+def _without_certificate(client) -> int:
+    html = client.get(DASHBOARD).content.decode()
+    row = re.search(r'data-key="none"><td>[^<]*</td><td class="text-end">(\d+)<', html)
+    return int(row.group(1))
+
+
+def test_an_assessor_added_shows_on_the_next_look(client, viewer_kaltim):
+    lsp = build(schools=2)
+    client.force_login(viewer_kaltim)
+    before = _without_certificate(client)
+    assert _without_certificate(client) == before
+    factories.AssessorFactory(lsps=[lsp])
+    assert _without_certificate(client) == before + 1
+
+
+def test_each_province_gets_its_own_figures(client, viewer_kaltim):
+    build(schools=2)
+    other = factories.ProvinceFactory(code="91", name="Papua Uji")
+    build(schools=3, province=other)
+    client.force_login(viewer_kaltim)
+    assert _assessed(client)[0] == 6
+    client.force_login(factories.viewer(other))
+    assert _assessed(client)[0] == 9
+
+
+def test_a_cache_that_fails_costs_no_page(client, viewer_kaltim, monkeypatch):
+    build(schools=2)
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    client.force_login(viewer_kaltim)
+    assert _assessed(client)[0] == 6
+    factories.CandidateFactory()  # a write goes on too
