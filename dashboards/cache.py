@@ -4,7 +4,8 @@ A province dashboard renders some 2,000 numbers from a dozen GROUP BYs; the same
 for again and again between two changes. `fragment(parts, render)` keeps the rendered figures
 (not the page: the menu and its CSRF token are the user's own) under a key made of the current
 *generation*, the language, the day and `parts` (the template, the user's scope, the filters),
-for at most `DASHBOARD_CACHE_SECONDS`.
+for at most `DASHBOARD_CACHE_SECONDS`. `kept(parts, compute)` does the same for a value (the
+filter form's choice lists).
 
 The generation is a random token in the cache; `forget()` replaces it, which makes every kept
 fragment unreachable at once. It is called
@@ -63,25 +64,30 @@ def forget_now_and_on_commit() -> None:
         transaction.on_commit(forget, robust=True)
 
 
-def fragment(parts: tuple, render: Callable[[], str]) -> str:
-    """The HTML `render()` gives, kept for these `parts` until the figures move."""
+def kept(parts: tuple, compute: Callable[[], object]):
+    """What `compute()` gives (picklable), kept for these `parts` until the figures move."""
     seconds = settings.DASHBOARD_CACHE_SECONDS
     if not seconds:
-        return render()
+        return compute()
     try:
         where = repr((generation(), translation.get_language(), timezone.localdate(), *parts))
-        key = "dashboards:fragment:" + hashlib.sha256(where.encode()).hexdigest()
-        html = cache.get(key)
+        key = "dashboards:kept:" + hashlib.sha256(where.encode()).hexdigest()
+        value = cache.get(key)
     except Exception:
         logger.exception("The dashboards' cache is not answering: figures rendered afresh")
-        return render()
-    if html is None:
-        html = render()
+        return compute()
+    if value is None:
+        value = compute()
         try:
-            cache.set(key, html, seconds)
+            cache.set(key, value, seconds)
         except Exception:
             logger.exception("Could not keep the dashboards' figures")
-    return html
+    return value
+
+
+def fragment(parts: tuple, render: Callable[[], str]) -> str:
+    """The HTML `render()` gives, kept for these `parts` until the figures move."""
+    return kept(("fragment", *parts), render)
 
 
 def _on_change(sender, **kwargs):

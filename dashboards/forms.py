@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lsp.models import FundingProgramme, Lsp, Programme, Regency, School
 
+from . import cache as dashboard_cache
 from .services import figures
 
 OUTSIDE = _("This choice is not among those you may see.")
@@ -54,15 +55,22 @@ class DashboardFilterForm(forms.Form):
         "invalid_choice": _("There are no figures for this year."),
     })  # fmt: skip
 
-    def __init__(self, data, *, user, facts, today, fixed=None, schools=None):
+    def __init__(self, data, *, user, facts, today, fixed=None, schools=None, kept_as=None):
         self.fixed = dict(fixed or {})
+        # With `kept_as` (what decides the choices: the user's scope), the year and option lists
+        # are kept in the dashboards' cache until a figure moves (dashboards/cache.py).
+        self.kept_as = None if kept_as is None else (*kept_as, tuple(sorted(self.fixed.items())))
         data = data.copy() if data is not None else {}
         for name in self.fixed:
             data.pop(name, None)
         if not data.get("year"):
             data["year"] = str(today.year)
         super().__init__(data)
-        years = set(facts.order_by().values_list("year", flat=True).distinct())
+        years = set(
+            self._kept(
+                "years", lambda: list(facts.order_by().values_list("year", flat=True).distinct())
+            )
+        )
         self.fields["year"].choices = [(y, y) for y in sorted(years | {today.year}, reverse=True)]
         Scheme = apps.get_model("assessments", "Scheme")
         scoped = {
@@ -97,6 +105,11 @@ class DashboardFilterForm(forms.Form):
             if name not in self.fixed:
                 self.fields[name] = field
 
+    def _kept(self, name, compute):
+        if self.kept_as is None:
+            return compute()
+        return dashboard_cache.kept(("filter", name, *self.kept_as), compute)
+
     def clean(self):
         cleaned = super().clean()
         school, regency = cleaned.get("school"), cleaned.get("regency")
@@ -121,7 +134,7 @@ class DashboardFilterForm(forms.Form):
             bound = self[name]
             current = str(bound.value() or "")
             if isinstance(field, _Choice):
-                options = [("", str(field.empty_label)), *field.options()]
+                options = [("", str(field.empty_label)), *self._kept(name, field.options)]
             else:
                 options = [(str(value), str(label)) for value, label in field.choices]
             controls.append(

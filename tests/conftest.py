@@ -12,6 +12,15 @@ def _clean_test_media():
     shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_certificate_renderer():
+    """Each test starts as a new process would: no certificate on-demand batch kept from
+    another test's LSP images and schemes (tests/certificates/test_drawing.py tests the keeping)."""
+    from certificates import pdf
+
+    pdf.forget_on_demand_batch()
+
+
 @pytest.fixture
 def lsp_a(db):
     return factories.LspFactory(name="LSP P1 Alpha")

@@ -48,6 +48,9 @@ def filtered(request, *, fixed=None, schools=None):
         today=today,
         fixed=fixed,
         schools=schools,
+        # The choices are the same for everyone of the same scope (a page's own school list
+        # is not: it is read afresh).
+        kept_as=(scope_key(request.user),) if schools is None else None,
     )
     if not form.is_valid():
         return form, None
@@ -81,7 +84,12 @@ def _require_province_view(user):
 def scope_key(user) -> tuple:
     """What decides which figures a user sees: all of them, or their provinces'."""
     scope = scope_of(user)
-    return ("all",) if scope.superuser else tuple(sorted(scope.viewer_province_ids))
+    if scope.superuser:
+        return ("all",)
+    return (
+        ("provinces", *sorted(scope.viewer_province_ids)),
+        ("lsps", *sorted(scope.admin_lsp_ids)),
+    )
 
 
 @login_required

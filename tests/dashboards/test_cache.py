@@ -6,7 +6,9 @@ import re
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from assessments.models import Verdict
 from dashboards import cache as dashboard_cache
@@ -97,3 +99,18 @@ def test_a_cache_that_fails_costs_no_page(client, viewer_kaltim, monkeypatch):
     client.force_login(viewer_kaltim)
     assert _assessed(client)[0] == 6
     factories.CandidateFactory()  # a write goes on too
+
+
+def test_two_lsps_admins_never_share_their_choices():
+    mine, theirs = build(schools=1), build(schools=1)
+    theirs.network_schools.add(mine.host_school)  # one school, in both LSPs' networks
+    clients = {}
+    for lsp in (mine, theirs):
+        clients[lsp.pk] = Client()
+        clients[lsp.pk].force_login(factories.lsp_admin(lsp))  # no write after these
+    for lsp, other in ((mine, theirs), (theirs, mine)):
+        url = reverse("dashboard_school", args=[mine.host_school.pk])
+        html = clients[lsp.pk].get(url).content.decode()
+        select = re.search(r'<select name="lsp".*?</select>', html, re.S).group(0)
+        assert f'<option value="{lsp.pk}"' in select
+        assert f'<option value="{other.pk}"' not in select
