@@ -281,7 +281,7 @@ def measure(scale, built_s):
     say(f"dashboard_rebuild_{scale}", f"{rebuild_s:.1f}", "s")
     say(f"dashboard_fact_rows_{scale}", Fact.objects.count(), "rows", f"rebuild said {fact_rows}")
     with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {Fact._meta.db_table}")
+        cursor.execute(f"VACUUM ANALYZE {Fact._meta.db_table}")
 
     client = Client()
     client.force_login(viewer())
@@ -375,7 +375,7 @@ def steps(builder, scale, before):
     return dict(builder.seconds)
 
 
-def run(keep: bool):
+def run(keep: bool, province_only: bool = False):
     from bench._dashboards_data import Builder
 
     say("dashboards_database", connection.settings_dict["NAME"])
@@ -392,6 +392,9 @@ def run(keep: bool):
     clock = steps(builder, "province", {})
     check_data("province")
     ok_province, queries_province, verdicts = measure("province", setup_s + province_s)
+    if province_only:
+        builder.finish()
+        return ok_province
     tune_for_loading()
     _none, national_s = timed(lambda: build_national(builder, verdicts))
     builder.finish()
@@ -418,6 +421,12 @@ def main(argv=None):
         action="store_true",
         help="keep the database afterwards; measure a kept one without building",
     )
+    parser.add_argument(
+        "--province-only",
+        action="store_true",
+        help="build and measure the 1.5 million verdicts only (with --keep, a later --keep run "
+        "measures that scale)",
+    )
     args = parser.parse_args(argv)
     if connection.vendor != "postgresql":
         say("dashboards", "skipped", note="needs PostgreSQL: set DATABASE_URL=postgres://…")
@@ -435,7 +444,7 @@ def main(argv=None):
         verbosity=0, autoclobber=True, serialize=False, keepdb=args.keep
     )
     try:
-        ok = run(args.keep)
+        ok = run(args.keep, args.province_only)
     finally:
         if not args.keep:
             connection.creation.destroy_test_db(old_name, verbosity=0)

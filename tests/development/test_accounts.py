@@ -2,6 +2,7 @@
 shown once; where such an account lands, what its menu offers, and everything it is refused."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -76,7 +77,8 @@ def test_the_admin_gives_an_account_and_sees_the_password_once(client, admin_a, 
     again = client.get(url, follow=True)
     assert again.redirect_chain[-1][0] == sari.get_absolute_url()
     assert password not in again.content.decode()
-    assert "signs in as" in again.content.decode() and url not in again.content.decode()
+    account_line = re.search(r'data-testid="account">([^<]*)<', again.content.decode()).group(1)
+    assert account_line.endswith("sari.wulandari") and url not in again.content.decode()
     assert User.objects.filter(username__startswith="sari").count() == 1
 
 
