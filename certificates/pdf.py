@@ -284,7 +284,8 @@ class Batch:
         key = (certificate.lsp_id, versions)
         if key not in self.images:
             if len(self.images) >= IMAGES_KEPT:  # a long-lived batch: start again
-                self.images.clear(), self.prepared.clear(), self.image_cache.clear()
+                for kept in (self.images, self.prepared, self.image_cache):
+                    kept.clear()
             urls = {}
             for (name, field), (_name, version) in zip(fields, versions, strict=True):
                 image = print_image(field)

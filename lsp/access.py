@@ -26,6 +26,17 @@ class Scope:
     def is_empty(self) -> bool:
         return not (self.superuser or self.staff_lsp_ids or self.viewer_province_ids)
 
+    def cache_key(self) -> tuple:
+        """The same for two users exactly when they may see the same data (for keeping what
+        one was shown for the other)."""
+        if self.superuser:
+            return ("all",)
+        return (
+            ("admin", *sorted(self.admin_lsp_ids)),
+            ("assessor", *sorted(self.assessor_lsp_ids)),
+            ("viewer", *sorted(self.viewer_province_ids)),
+        )
+
 
 NO_SCOPE = Scope()
 

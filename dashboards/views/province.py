@@ -50,7 +50,7 @@ def filtered(request, *, fixed=None, schools=None):
         schools=schools,
         # The choices are the same for everyone of the same scope (a page's own school list
         # is not: it is read afresh).
-        kept_as=(scope_key(request.user),) if schools is None else None,
+        kept_as=(scope_of(request.user).cache_key(),) if schools is None else None,
     )
     if not form.is_valid():
         return form, None
@@ -81,17 +81,6 @@ def _require_province_view(user):
         raise PermissionDenied
 
 
-def scope_key(user) -> tuple:
-    """What decides which figures a user sees: all of them, or their provinces'."""
-    scope = scope_of(user)
-    if scope.superuser:
-        return ("all",)
-    return (
-        ("provinces", *sorted(scope.viewer_province_ids)),
-        ("lsps", *sorted(scope.admin_lsp_ids)),
-    )
-
-
 @login_required
 def province_dashboard(request):
     _require_province_view(request.user)
@@ -104,7 +93,8 @@ def province_dashboard(request):
         charts = panels.charts(*DASHBOARD_CHARTS)
         return render_to_string(FIGURES, {**context, "charts": charts}, request=request)
 
-    parts = (FIGURES, scope_key(request.user), sorted(panels.filters.as_params().items()))
+    scope = scope_of(request.user).cache_key()
+    parts = (FIGURES, scope, sorted(panels.filters.as_params().items()))
     html = mark_safe(dashboard_cache.fragment(parts, figures))  # our own template, rendered above
     return page(request, "dashboards/province.html", form, panels, figures=html)
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from assessments.models import Verdict
 from dashboards import cache as dashboard_cache
 from dashboards.services import facts
+from lsp.access import Scope
 from tests import factories
 from tests.dashboards.test_views import DASHBOARD, build
 
@@ -114,3 +115,18 @@ def test_two_lsps_admins_never_share_their_choices():
         select = re.search(r'<select name="lsp".*?</select>', html, re.S).group(0)
         assert f'<option value="{lsp.pk}"' in select
         assert f'<option value="{other.pk}"' not in select
+
+
+def test_the_scope_key_tells_apart_only_what_decides_visibility():
+    assert (
+        Scope(admin_lsp_ids=frozenset({2, 1})).cache_key()
+        == Scope(admin_lsp_ids=frozenset({1, 2})).cache_key()
+    )
+    keys = {
+        Scope(admin_lsp_ids=frozenset({1})).cache_key(),
+        Scope(assessor_lsp_ids=frozenset({1})).cache_key(),
+        Scope(viewer_province_ids=frozenset({1})).cache_key(),
+        Scope(superuser=True).cache_key(),
+        Scope().cache_key(),
+    }
+    assert len(keys) == 5
