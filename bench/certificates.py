@@ -14,16 +14,18 @@ scanned signature, issues it (`issue_session`), and measures:
   stylesheets parsed once; the design's template looked up once and the images decoded once
   (WeasyPrint's image cache); the images made ready for print once; the back laid out once; the
   back drawn once and replayed (`certificates.drawing.DrawnOnce`); the LSP's images made PDF
-  images once (`drawing.embed_once`): `certificates.pdf.Batch` as the workers use it; the loaded
-  objects left out of the garbage collector's full passes (`rendering.collector_quieted`, as
+  images once (`drawing.embed_once`); the front in two layers, the base (what the session's
+  certificates print alike) laid out and drawn once, the holder's own laid out for each
+  (`certificates/templatetags/layers.py`): `certificates.pdf.Batch` as the workers use it; the
+  loaded objects left out of the garbage collector's full passes (`rendering.collector_quieted`, as
   `store_many` and the workers' chunks do);
 - (b) `store_many` (render, SHA-256, store the file, save the row) over all N, one process;
 - (c) the same split across 2 processes (multiprocessing with fork, one chunk each; each process
   warmed like a long-lived worker process), and what that gives when each process has a core to
   itself (the busiest process's CPU time);
 - one certificate on demand: the download view of a certificate with no stored PDF yet;
-- where the time of one render goes: the QR code, the HTML (template and QR code), the layout of
-  the front, drawing both pages;
+- where the time of one render goes: the QR code, the HTML (the template's parts and the QR
+  code), the layout of the holder's layer of the front, drawing both pages;
 - with --alternatives, what else would gain, each giving something up (the QR code as a PNG,
   not SVG; transparent logos flattened onto white; the QR code's mask pattern fixed instead of
   chosen for the best contrast), over the last step.
@@ -268,11 +270,15 @@ def template_once_images_cached():
     return render
 
 
-def _batch(*, draw_back_once=False, embed_images_once=False):
+def _batch(*, draw_back_once=False, embed_images_once=False, layer_front=False):
     """`certificates.pdf.Batch` with only the reuses of the steps so far."""
     from certificates import pdf as certificate_pdf
 
-    reuses = {"draw_back_once": draw_back_once, "embed_images_once": embed_images_once}
+    reuses = {
+        "draw_back_once": draw_back_once,
+        "embed_images_once": embed_images_once,
+        "layer_front": layer_front,
+    }
     return type("Partial", (certificate_pdf.Batch,), reuses)()
 
 
@@ -303,7 +309,11 @@ def steps() -> dict[str, tuple]:
         "images_ready_for_print": (images_ready_for_print(), False),
         "back_laid_out_once": (_batch().render, False),
         "back_drawn_once": (_batch(draw_back_once=True).render, False),
-        "images_embedded_once": (certificate_pdf.Batch().render, False),
+        "images_embedded_once": (
+            _batch(draw_back_once=True, embed_images_once=True).render,
+            False,
+        ),
+        "front_in_layers": (certificate_pdf.Batch().render, False),
         "collector_quieted": (certificate_pdf.Batch().render, True),
     }
 
@@ -332,9 +342,11 @@ def best_rates(renders: dict[str, tuple], certificates) -> dict[str, float]:
 
 def where_time_goes(certificates) -> dict[str, float]:
     """CPU milliseconds per certificate in a batch (the best of ROUNDS passes): the QR code, the
-    HTML (the template, with the QR code made again), the layout of the front (the back is laid
-    out once), drawing the front (the back's drawing is replayed) and writing the PDF."""
+    HTML (the template's parts, with the QR code made again), the layout of the holder's layer of
+    the front (its base and the back are laid out once), drawing it (the base's and the back's
+    drawing are replayed) and writing the PDF."""
     from certificates import pdf as certificate_pdf
+    from certificates.drawing import Layered
 
     batch = certificate_pdf.Batch()
     batch.render(certificates[0])
@@ -345,10 +357,15 @@ def where_time_goes(certificates) -> dict[str, float]:
             start = time.process_time()
             certificate_pdf.qr_svg(certificate_pdf.verification_url(certificate))
             qr_done = time.process_time()
-            front, back = batch.html(certificate)
+            values = batch.values(certificate)
+            untagged = batch.part(certificate, certificate_pdf.layers.UNTAGGED, values)
+            assert certificate_pdf.in_layers(untagged)
+            page, slots = batch.base(batch.part(certificate, certificate_pdf.BASE, values))
+            overlay = batch.part(certificate, certificate_pdf.OVERLAY, values, slots=slots)
+            back = batch.part(certificate, certificate_pdf.BACK, values)
             html_done = time.process_time()
-            document = batch.layout(front)
-            document = document.copy([*document.pages, *batch.back(back)])
+            document = batch.layout(overlay)
+            document = document.copy([Layered(page, document.pages[0]), *batch.back(back)])
             layout_done = time.process_time()
             certificate_pdf.write(document)
             draw_done = time.process_time()

@@ -8,10 +8,15 @@ the glyphs each font used (with their widths and text) and the graphics states. 
 those operators appended to its page's stream, the glyphs added to its fonts (so that the subset
 embedded holds them, and the text can be copied) and the graphics states added to its resources.
 The result is the same PDF whichever certificate of a batch the page was first drawn for: every
-PDF, the first one too, gets the replayed drawing. Only pages drawn with text, lines and colours
-are replayed: a page whose drawing adds an image, a pattern, a shading or a group (an XObject) to
-its resources is painted again in each PDF, as WeasyPrint does (`replayable` is False). The back
-with the holder's photo is never wrapped (it differs for every holder).
+PDF, the first one too, gets the replayed drawing. Pages drawn with text, lines, colours and
+images are replayed (each image is added to the PDF's own list of images, which writes it once):
+a page whose drawing adds a pattern, a shading or a group to its resources is painted again in
+each PDF, as WeasyPrint does (`replayable` is False). The back with the holder's photo is never
+wrapped (it differs for every holder).
+
+**The front's base.** The front's base layer (what the session's certificates print alike:
+certificates/templatetags/layers.py) is drawn once the same way, logo and signature included;
+`Layered` paints it and then the holder's own layer, laid out for each certificate, onto one page.
 
 **The images.** For a PNG with transparency (an LSP's logo), WeasyPrint decodes the image and
 encodes its colours and its alpha channel again for each PDF it writes (~10 ms a certificate).
@@ -29,7 +34,7 @@ import pydyf
 
 # Resources a replayed drawing may add: the graphics states of its colours' opacity.
 REPLAYED_RESOURCES = ("ExtGState",)
-REFUSED_RESOURCES = ("XObject", "Pattern", "Shading")
+REFUSED_RESOURCES = ("Pattern", "Shading")
 
 
 class Drawing:
@@ -47,13 +52,16 @@ class Drawing:
             }
         )
         self.fonts = {}  # the page's own fonts: every glyph it draws is recorded in them
-        scratch = stream.clone(fonts=self.fonts, resources=resources, images={}, tags=None)
+        self.images = {}  # the images it draws, by their name in the PDF's resources
+        scratch = stream.clone(fonts=self.fonts, resources=resources, images=self.images, tags=None)
         page.paint(scratch, scale)
         self.operators = list(scratch.stream)
         self.states = dict(resources["ExtGState"])
         self.replayable = (
             stream._tags is None
             and not any(resources[name] for name in REFUSED_RESOURCES)
+            # Images only: a group (an XObject of drawing) would need its own resources.
+            and all(name in self.images for name in resources["XObject"])
             # States named by their number ("s0") would clash with the PDF's own.
             and all(name[:1] in ("a", "A") for name in self.states)
         )
@@ -63,6 +71,15 @@ class Drawing:
         stream.stream.extend(self.operators)
         for name, state in self.states.items():
             stream._resources["ExtGState"].setdefault(name, pydyf.Dictionary(dict(state)))
+        for name, drawn in self.images.items():
+            # As `Stream.add_image` does; writing the PDF builds each image once (`x_object`).
+            stream._resources["XObject"][name] = None
+            kept = stream._images.get(name)
+            if kept is None:
+                stream._images[name] = {**drawn, "dpi_ratios": set(drawn["dpi_ratios"])}
+                stream._images[name]["x_object"] = None
+            else:
+                kept["dpi_ratios"] |= drawn["dpi_ratios"]
         fonts = stream._fonts
         for key, used in self.fonts.items():
             font = fonts.get(key)
@@ -112,6 +129,23 @@ class DrawnOnce:
     def replayable(self) -> bool | None:
         """None until first painted."""
         return None if self._drawing is None else self._drawing.replayable
+
+
+class Layered:
+    """One page of two layers, laid out apart: the `base` (a `DrawnOnce`, shared by a session's
+    certificates) painted first, the holder's `overlay` over it. The page is the overlay's (its
+    size, links, anchors and forms): both are laid out on the same page size."""
+
+    def __init__(self, base, overlay):
+        self._base = base
+        self._overlay = overlay
+
+    def __getattr__(self, name):
+        return getattr(self._overlay, name)
+
+    def paint(self, stream, scale=1):
+        self._base.paint(stream, scale)
+        self._overlay.paint(stream, scale)
 
 
 # --- The images ----------------------------------------------------------------------------------

@@ -10,19 +10,25 @@ fetcher as a `media:` URL; nothing is fetched over HTTP.)
 
 The design is a template, found in this order (`select_template`):
 `certificates/pdf/scheme_<scheme id>.html`, `certificates/pdf/lsp_<lsp id>.html`,
-`certificates/pdf/default.html`.
+`certificates/pdf/default.html`. Its front is in two layers (`templatetags/layers.py`): the base,
+what the session's certificates print alike, and the holder's own (name, number, birth, QR code),
+printed over it in the places (`slots`) the base keeps for them. A design that prints anything
+outside those tags is laid out whole for each certificate (`in_layers`): right, only slower.
 
 Rendering goes through a `Batch`, of one certificate on demand or of a chunk in a worker. Per
 process: `lsp.pdf`'s font configuration and base stylesheet, and this stylesheet, parsed once.
 Per batch: each design's template looked up once; each LSP's logo and signature read once and
 made ready for print (`print_image`), decoded once (WeasyPrint's image cache, shared by the
-batch's documents) and made into PDF images once (`drawing.embed_once`); and the back, the same
-for every certificate of a scheme, laid out once and drawn once (`drawing.DrawnOnce`). Only the
+batch's documents) and made into PDF images once (`drawing.embed_once`); the back, the same
+for every certificate of a scheme, and the front's base, the same for every certificate of a
+session, each laid out once and drawn once (`drawing.DrawnOnce`). Only the holder's layer of the
 front is laid out and drawn per certificate, and the back of a holder with a photo (kept as a
 small JPEG when uploaded, which the PDF embeds as it is). The same certificate gives the same
-bytes whether it is rendered alone or in a batch.
+bytes whether it is rendered alone or in a batch, and the same picture as its front laid out
+whole (tests/certificates/test_drawing.py compares them).
 """
 
+import html
 import io
 import logging
 import re
@@ -43,13 +49,22 @@ from weasyprint.urls import URLFetcherResponse
 
 from lsp import pdf
 
-from .drawing import DrawnOnce, embed_once
+from .drawing import DrawnOnce, Layered, embed_once
+from .templatetags import layers
 
 logger = logging.getLogger(__name__)
 
 TEMPLATE_DIR = "certificates/pdf"
 STYLESHEET = "css/certificate.css"
-FRONT, BACK = "front", "back"
+FRONT, BACK = "front", "back"  # the whole front in one layout; the back
+BASE, OVERLAY = layers.BASE, layers.OVERLAY  # the front's two layers
+SLOT = "data-slot"  # a place the base keeps for the holder's own (templatetags/layers.py)
+HOLDER_LEFT_OUT = layers.HOLDER_LEFT_OUT  # the base's mark: the design is in layers
+# What a design's untagged rendering may hold and still print nothing: the head's title and style,
+# comments and tags (but an image or a drawing prints).
+UNPRINTED = re.compile(
+    r"<title>.*?</title>|<style\b.*?</style>|<!--.*?-->|<(?!img\b|svg\b)[^>]*>", re.S | re.I
+)
 BACKS_KEPT = 16  # distinct backs a batch keeps laid out (one per scheme, in practice)
 IMAGES_KEPT = 64  # versions of LSPs' images a batch keeps prepared
 TITLE = re.compile(r"<title>.*?</title>", re.S)  # metadata: the front's title is the PDF's
@@ -253,8 +268,9 @@ def write(document: weasyprint.Document) -> bytes:
 class Batch:
     """Renders certificates, reusing what does not change between them (see the module's doc)."""
 
-    # What the batch draws once and replays (certificates/drawing.py); off only to measure.
-    draw_back_once = True
+    # What the batch lays out or draws once (certificates/drawing.py); off only to measure.
+    layer_front = True  # the front's base laid out once, the holder's layer for each
+    draw_back_once = True  # the back and the front's base drawn once and replayed
     embed_images_once = True
     keep_templates = True  # each design looked up once (not by the process's on-demand batch)
 
@@ -265,6 +281,7 @@ class Batch:
         self.fetcher = PreparedFetcher(self.prepared)
         self.image_cache = {}  # WeasyPrint's fetched and decoded images, by URL
         self.backs = {}  # the back's HTML -> its laid-out pages
+        self.bases = {}  # the front's base's HTML -> its laid-out page and slots
 
     def template_for(self, certificate):
         key = (certificate.scheme_id, certificate.lsp_id)
@@ -295,15 +312,21 @@ class Batch:
             self.images[key] = urls
         return self.images[key]
 
-    def html(self, certificate) -> tuple[str, str]:
-        """The front's HTML and the back's, in Indonesian whatever the reader's language."""
+    def values(self, certificate) -> dict:
+        return context(certificate, self.images_for(certificate), photo=photo_name(certificate))
+
+    def part(self, certificate, part: str, values: dict | None = None, **extra) -> str:
+        """One part's HTML (`FRONT`, `BASE`, `OVERLAY`, `BACK`), in Indonesian whatever the
+        reader's language."""
         template = self.template_for(certificate)
-        values = context(certificate, self.images_for(certificate), photo=photo_name(certificate))
+        values = self.values(certificate) if values is None else values
         with translation.override(pdf.PDF_LANGUAGE):
-            return (
-                template.render({**values, "part": FRONT}),
-                template.render({**values, "part": BACK}),
-            )
+            return template.render({**values, **extra, "part": part})
+
+    def html(self, certificate) -> tuple[str, str]:
+        """The whole front's HTML (both layers, one layout) and the back's."""
+        values = self.values(certificate)
+        return self.part(certificate, FRONT, values), self.part(certificate, BACK, values)
 
     def layout(self, markup: str) -> weasyprint.Document:
         document = layout(markup, image_cache=self.image_cache, fetcher=self.fetcher)
@@ -314,28 +337,56 @@ class Batch:
                     embed_once(image)
         return document
 
+    def _kept(self, kept: dict, key: str, make):
+        """What `make()` gives for `key`, kept (the oldest of BACKS_KEPT makes room)."""
+        if key not in kept:
+            if len(kept) >= BACKS_KEPT:
+                kept.pop(next(iter(kept)))
+            kept[key] = make()
+        return kept[key]
+
+    def _drawn_once(self, pages: list) -> list:
+        return [DrawnOnce(page) for page in pages] if self.draw_back_once else pages
+
     def back(self, markup: str, *, reused: bool = True) -> list:
         """The back's pages, laid out once for every certificate whose back prints the same;
         a back that is the holder's own (`reused=False`: a photo) is laid out and not kept."""
+        if not reused:
+            return self.layout(markup).pages
+        # …and drawn once: each PDF gets the drawing replayed (`drawing.DrawnOnce`).
         key = TITLE.sub("", markup, count=1)
-        pages = self.backs.get(key) if reused else None
-        if pages is None:
+        return self._kept(self.backs, key, lambda: self._drawn_once(self.layout(markup).pages))
+
+    def base(self, markup: str) -> tuple[object, dict] | None:
+        """The front's base layer, laid out (and drawn) once for every certificate whose base
+        prints the same, and where it keeps its slots; None for a base of more than one page."""
+
+        def make():
             pages = self.layout(markup).pages
-            if reused:
-                if len(self.backs) >= BACKS_KEPT:  # the oldest makes room
-                    self.backs.pop(next(iter(self.backs)))
-                # …and drawn once: each PDF gets the drawing replayed (`drawing.DrawnOnce`).
-                if self.draw_back_once:
-                    pages = [DrawnOnce(page) for page in pages]
-                self.backs[key] = pages
-        return pages
+            if len(pages) != 1:
+                return None
+            return self._drawn_once(pages)[0], slots_of(pages[0])
+
+        return self._kept(self.bases, TITLE.sub("", markup, count=1), make)
+
+    def front(self, certificate, values: dict) -> list:
+        """The front's pages: its base and the holder's layer over it, or, for a design without
+        layers (`templatetags/layers.py`), the whole front laid out for this certificate."""
+        base = None
+        if self.layer_front and in_layers(self.part(certificate, layers.UNTAGGED, values)):
+            base = self.base(self.part(certificate, BASE, values))
+        if base is None:
+            return self.layout(self.part(certificate, FRONT, values))
+        page, slots = base
+        overlay = self.layout(self.part(certificate, OVERLAY, values, slots=slots))
+        (holders,) = overlay.pages  # its boxes are where the base's are: one page
+        return overlay.copy([Layered(page, holders)])
 
     def document(self, certificate) -> weasyprint.Document:
-        front, back = self.html(certificate)
-        document = self.layout(front)
-        return document.copy(
-            [*document.pages, *self.back(back, reused=not photo_name(certificate))]
-        )
+        values = self.values(certificate)
+        front = self.front(certificate, values)
+        back = self.part(certificate, BACK, values)
+        return front.copy([*front.pages, *self.back(back, reused=not photo_name(certificate))])
 
     def render(self, certificate) -> bytes:
         content = write(self.document(certificate))
@@ -343,6 +394,40 @@ class Batch:
         if photo:  # used once: not kept in the batch's image cache
             self.image_cache.pop(f"{MEDIA}{photo}", None)
         return content
+
+
+def in_layers(untagged: str) -> bool:
+    """Whether a design's front is all in layers: its `untagged` part (neither `fixed` nor
+    `holder`) marks a holder's part left out and prints nothing else (a design extending the
+    default and overriding a block without the tags is laid out whole)."""
+    if HOLDER_LEFT_OUT not in untagged:
+        return False
+    return not html.unescape(UNPRINTED.sub("", untagged)).strip()
+
+
+def slots_of(page) -> dict[str, str]:
+    """Where the base layer keeps each slot (`data-slot`), as the style that puts the holder's
+    box there: its border box, from the padding box of the nearest positioned box around it
+    (the containing block of an absolute box), in CSS pixels."""
+    found = {}
+
+    def walk(box, origin):
+        element = getattr(box, "element", None)
+        name = element.get(SLOT) if element is not None else None
+        if name and name not in found:  # the element's own box comes before its anonymous ones
+            found[name] = (
+                "position:absolute;margin:0;box-sizing:border-box;"
+                f"left:{box.border_box_x() - origin[0]:.3f}px;"
+                f"top:{box.border_box_y() - origin[1]:.3f}px;"
+                f"width:{box.border_width():.3f}px;height:{box.border_height():.3f}px"
+            )
+        if box.style["position"] in ("relative", "absolute", "fixed"):
+            origin = (box.padding_box_x(), box.padding_box_y())
+        for child in getattr(box, "children", ()):
+            walk(child, origin)
+
+    walk(page._page_box, (0, 0))
+    return found
 
 
 def warm() -> None:

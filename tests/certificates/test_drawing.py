@@ -62,11 +62,27 @@ def issued(lsp_a, admin_a):
 
 
 def _painted_afresh(certificate) -> bytes:
-    """The same two pages, the back painted by WeasyPrint itself (no replay)."""
+    """The same two pages, the front's base and the back painted by WeasyPrint (no replay)."""
     batch = pdf.Batch()
-    front, back = batch.html(certificate)
-    document = batch.layout(front)
-    return pdf.write(document.copy([*document.pages, *batch.layout(back).pages]))
+    batch.draw_back_once = False
+    return batch.render(certificate)
+
+
+def _laid_out_whole(certificate) -> bytes:
+    """The front laid out at once (no layers), the back painted by WeasyPrint."""
+    batch = pdf.Batch()
+    batch.draw_back_once = batch.layer_front = False
+    return batch.render(certificate)
+
+
+def _picture(content: bytes, page: int, folder, name: str) -> Image.Image:
+    (folder / f"{name}.pdf").write_bytes(content)
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-f", str(page), "-l", str(page), "-png", f"{name}.pdf", name],
+        cwd=folder,
+        check=True,
+    )
+    return Image.open(next(folder.glob(f"{name}*.png"))).convert("RGB")
 
 
 def _text(content: bytes, page: int) -> str:
@@ -99,24 +115,17 @@ def test_the_replayed_back_looks_the_same(issued, tmp_path):
     pdf.Batch().render(issued[0])
     batch = pdf.Batch()
     batch.render(issued[0])
-    pictures = []
-    for name, content in (
-        ("replayed", batch.render(issued[1])),
-        ("afresh", _painted_afresh(issued[1])),
-    ):
-        (tmp_path / f"{name}.pdf").write_bytes(content)
-        subprocess.run(
-            ["pdftoppm", "-r", "60", "-f", "2", "-l", "2", "-png", f"{name}.pdf", name],
-            cwd=tmp_path,
-            check=True,
-        )
-        pictures.append(Image.open(next(tmp_path.glob(f"{name}*.png"))).convert("RGB"))
+    pictures = [
+        _picture(batch.render(issued[1]), 2, tmp_path, "replayed"),
+        _picture(_painted_afresh(issued[1]), 2, tmp_path, "afresh"),
+    ]
     assert ImageChops.difference(*pictures).getbbox() is None
     assert pictures[0].convert("L").getextrema()[0] < 100  # something was drawn
 
 
-def test_a_page_with_an_image_is_painted_in_each_pdf(issued):
-    """The back of a holder with a photo: nothing to replay (WeasyPrint draws it each time)."""
+def test_a_page_with_an_image_is_replayed_with_its_image(issued):
+    """The back of a holder with a photo (never kept: it is the holder's own) would be replayed
+    too: the image is in each PDF's list of images."""
     certificate = issued[0]
     buffer = io.BytesIO()
     Image.new("RGB", (30, 40), "navy").save(buffer, "JPEG")
@@ -127,11 +136,24 @@ def test_a_page_with_an_image_is_painted_in_each_pdf(issued):
     page = DrawnOnce(batch.layout(back).pages[0])
     document = batch.layout(front)
     contents = [pdf.write(document.copy([document.pages[0], page])) for _ in range(2)]
-    assert page.replayable is False
-    for content in contents:  # (the PDF's pages share one list of images: the photo is in it)
+    assert page.replayable is True
+    for content in contents:
         sizes = [i.image.size for i in PdfReader(io.BytesIO(content)).pages[1].images]
         assert (30, 40) in sizes
     assert contents[0] == contents[1]
+    painted = pdf.write(document.copy([document.pages[0], batch.layout(back).pages[0]]))
+    assert contents[0] == painted
+
+
+def test_a_page_drawn_with_a_group_is_painted_in_each_pdf(issued):
+    """See-through boxes are drawn as groups (XObjects of their own): not replayed."""
+    batch = pdf.Batch()
+    laid_out = batch.layout('<p style="opacity: 0.5">Setengah</p>')
+    page = DrawnOnce(laid_out.pages[0])
+    contents = [pdf.write(laid_out.copy([page])) for _ in range(2)]
+    assert page.replayable is False
+    assert contents[0] == contents[1] == pdf.write(laid_out)
+    assert "Setengah" in _text(contents[0], 0)
 
 
 def test_a_page_drawn_at_another_scale_is_painted_again(issued):
@@ -172,9 +194,9 @@ def test_downloads_share_the_process_batch_and_lay_out_the_back_once(issued, mon
         pdf.Batch, "layout", lambda self, markup: layouts.append(1) or real_layout(self, markup)
     )
     first = pdf.render(issued[0])
-    assert len(layouts) == 2  # the front and the back
+    assert len(layouts) == 3  # the front's base and the holder's layer, the back
     assert pdf.render(issued[1]) == _painted_afresh(issued[1]) != first
-    assert len(layouts) == 2 + 1 + 2  # the next download lays out its front only
+    assert len(layouts) == 3 + 1 + 3  # the next download lays out its holder's layer only
     assert pdf.on_demand_batch() is pdf.on_demand_batch()
 
 
@@ -190,3 +212,42 @@ def test_a_new_logo_under_the_same_name_is_printed_by_the_next_download(issued, 
     after = pdf.render(issued[0])
     assert after != before
     assert after == _painted_afresh(issued[0])
+
+
+# --- The front in layers --------------------------------------------------------------------------
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils")
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Siti Nurhaliza",
+        "Muhammad Rizky Ananda Pratama Putra Kusumawardhana Wijayakusuma",  # smaller
+        "Muhammad Rizky Ananda Pratama Putra Kusumawardhana Wijayakusuma Abdurrahman "
+        "Hasibuan Simatupang Panjaitan Siregar",  # two lines
+    ],
+)
+def test_the_front_in_layers_looks_as_laid_out_whole(issued, tmp_path, name):
+    certificate = issued[1]
+    certificate.holder_name = name
+    certificate.blank_number = "BNSP 0012345"
+    batch = pdf.Batch()
+    batch.render(issued[0])  # the base, laid out for another holder
+    layered = batch.render(certificate)
+    whole = _laid_out_whole(certificate)
+    assert len(batch.bases) == 1  # one base for the session (another blank number, too)
+    pictures = [_picture(layered, 1, tmp_path, "layered"), _picture(whole, 1, tmp_path, "whole")]
+    assert ImageChops.difference(*pictures).getbbox() is None
+    text = _text(layered, 0).upper()
+    for printed in (name, "BNSP 0012345", certificate.number, "Pindaiuntukmemeriksa"):
+        assert re.sub(r"\s+", "", printed).upper() in text, printed
+    assert text.count(re.sub(r"\s+", "", name).upper()) == 1
+
+
+def test_the_base_with_its_images_is_drawn_once_and_replayed(issued):
+    batch = pdf.Batch()
+    first, second = (batch.render(c) for c in issued)
+    ((base, slots),) = batch.bases.values()
+    assert isinstance(base, DrawnOnce) and base.replayable
+    assert set(slots) == {"number", "holder", "birth"}
+    assert second == _painted_afresh(issued[1])
+    for content in (first, second):
+        assert len(PdfReader(io.BytesIO(content)).pages[0].images) == 2  # logo and signature

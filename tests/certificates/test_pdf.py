@@ -335,7 +335,8 @@ def test_a_batch_reuses_the_template_the_images_and_the_back(issued, monkeypatch
     assert results[0][1] == results[2][1]  # the batch changes nothing in the file
     assert len(looked_up) == 1  # one design for the scheme
     assert len(fetched) == 2  # the logo and the signature, read once each
-    assert len(laid_out) == 3 + 1  # each front, and one back for all
+    # Each holder's layer of the front, and one base and one back for all.
+    assert len(laid_out) == 3 + 1 + 1
 
 
 def test_store_many_reports_a_failure_and_goes_on(issued, monkeypatch):
@@ -365,12 +366,16 @@ def designs(tmp_path):
         yield folder
 
 
-def _design(folder, name, words):
-    """A design extending the default, with its own heading; the template loader, which
-    remembers what it did not find, forgets (as a deployment's restart makes it)."""
+def _design(folder, name, words, *, tagged=False):
+    """A design extending the default, with its own heading (`tagged`: marked as printed alike
+    on the session's certificates); the template loader, which remembers what it did not find,
+    forgets (as a deployment's restart makes it)."""
+    head = f"<p>{words}</p>"
+    if tagged:
+        head = "{% load layers %}{% fixed %}" + head + "{% endfixed %}"
     (folder / name).write_text(
         '{% extends "certificates/pdf/default.html" %}'
-        "{% block front_head %}<p>" + words + "</p>{% endblock %}"
+        "{% block front_head %}" + head + "{% endblock %}"
     )
     for engine in engines.all():
         for loader in engine.engine.template_loaders:
@@ -388,6 +393,20 @@ def test_a_schemes_design_then_the_lsps_then_the_default(issued, designs):
     assert "DesainSkemaJaringan" in text and "DesainLSPAlpha" not in text
     _design(designs, "lsp_999999.html", "Desain LSP lain")  # another LSP's design is not used
     assert "DesainLSPlain" not in text_of(rendering.render_certificate(certificate))
+
+
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_design_in_layers_or_not_prints_its_words_once(issued, designs, tagged):
+    """Untagged, the design's heading is laid out with the whole front for each certificate;
+    tagged, in the base laid out once for the session."""
+    _design(designs, f"scheme_{issued[0].scheme_id}.html", "Desain Skema Jaringan", tagged=tagged)
+    batch = pdf.Batch()
+    texts = [text_of(batch.render(c)) for c in issued]
+    assert len(batch.bases) == (1 if tagged else 0)
+    for certificate, text in zip(issued, texts, strict=True):
+        assert text.count("DesainSkemaJaringan") == 1
+        assert squash(certificate.holder_name).upper() in text.upper()
+        assert "SERTIFIKATKOMPETENSI" not in text
 
 
 # --- The download ---------------------------------------------------------------------------------
