@@ -47,6 +47,22 @@ def status_on(valid_until: datetime.date | None, on: datetime.date, *, days: int
     return Status.ACTIVE
 
 
+def status_case(valid_until: str, on: datetime.date, *, days: int | None = None) -> Case:
+    """`status_on` in SQL, over the current certificate's `valid_until` (a field or annotation:
+    `with_status` joins it, `with_recognition` has it as `window_end`)."""
+    days = warning_days() if days is None else days
+    return Case(
+        When(**{f"{valid_until}__isnull": True}, then=Value(Status.WITHOUT)),
+        When(**{f"{valid_until}__lt": on}, then=Value(Status.EXPIRED)),
+        When(
+            **{f"{valid_until}__lte": on + datetime.timedelta(days=days)},
+            then=Value(Status.EXPIRING),
+        ),
+        default=Value(Status.ACTIVE),
+        output_field=models.CharField(),
+    )
+
+
 def default_valid_until(issued_on: datetime.date) -> datetime.date:
     """Three years on; a certificate issued on 29 February runs to 28 February."""
     return issued_on + relativedelta(years=CERTIFICATE_YEARS)
@@ -98,16 +114,7 @@ class AssessorQuerySet(models.QuerySet):
         ).annotate(
             status_date=Value(on, output_field=models.DateField()),
             current_valid_until=F("status_certificate__valid_until"),
-            status=Case(
-                When(current_valid_until__isnull=True, then=Value(Status.WITHOUT)),
-                When(current_valid_until__lt=on, then=Value(Status.EXPIRED)),
-                When(
-                    current_valid_until__lte=on + datetime.timedelta(days=days),
-                    then=Value(Status.EXPIRING),
-                ),
-                default=Value(Status.ACTIVE),
-                output_field=models.CharField(),
-            ),
+            status=status_case("current_valid_until", on, days=days),
         )
 
     def with_status_counts(self, on=None, *, days=None) -> dict[str, int]:

@@ -12,7 +12,6 @@ import datetime
 from django.apps import apps
 from django.conf import settings
 from django.db.models import (
-    Count,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -225,50 +224,60 @@ def assessors_for(user, filters: Filters):
 def assessor_capacity(user, filters: Filters, today) -> dict:
     """Active / expiring (within the warning days) / expired assessors per regency and per
     scheme, the recognition outcomes, and the active schemes short of assessors (fewer than
-    DASHBOARD_MIN_ASSESSORS_PER_SCHEME whose certificate and scope are valid)."""
-    from assessors.models import Status
+    DASHBOARD_MIN_ASSESSORS_PER_SCHEME whose certificate and scope are valid).
 
-    counts = {
-        "active": Count("pk", filter=Q(status=Status.ACTIVE), distinct=True),
-        "expiring": Count("pk", filter=Q(status=Status.EXPIRING), distinct=True),
-        "expired": Count("pk", filter=Q(status=Status.EXPIRED), distinct=True),
-    }
+    Two queries, whatever the number of assessors: each assessor's regency, status and outcome
+    (the status from the same current certificate as the outcome: `status_case` over the
+    recognition's window), and the schemes of their valid technical scopes; counted here."""
+    from assessors.models import Status, TechnicalScope
+    from assessors.models.registry import status_case
+
+    keys = ("active", "expiring", "expired")
+    counted = {Status.ACTIVE: "active", Status.EXPIRING: "expiring", Status.EXPIRED: "expired"}
     assessors = assessors_for(user, filters)
-    with_status = assessors.with_status(today).order_by()
-    regencies = list(
-        with_status.values(key=F("home_school__regency_id"), name=F("home_school__regency__name"))
-        .annotate(**counts)
-        .order_by("name")
+    rows = (
+        assessors.with_recognition(today)
+        .annotate(status=status_case("window_end", today))
+        .values_list(
+            "pk", "home_school__regency_id", "home_school__regency__name", "status", "outcome"
+        )
+        .order_by("home_school__regency__name")  # the regencies in the database's order
     )
-    per_scheme = {
-        row.pop("scheme"): row
-        for row in with_status.filter(scopes__valid_until__gte=today)
-        .values(scheme=F("scopes__scheme_id"))
-        .annotate(**counts)
-    }
+    if filters.scheme is not None:
+        rows = rows.distinct()  # the scheme filter joins the scopes
+    status_of, regency_rows, outcomes = {}, {}, {}
+    zero = dict.fromkeys(keys, 0)
+    for pk, regency, name, status, outcome in rows:
+        status_of[pk] = status
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        row = regency_rows.setdefault(regency, {"key": regency, "name": name, **zero})
+        if status in counted:
+            row[counted[status]] += 1
+    regencies = list(regency_rows.values())
+    per_scheme = {}
+    scopes = TechnicalScope.objects.filter(
+        assessor__in=assessors.values("pk"), valid_until__gte=today
+    ).values_list("assessor_id", "scheme_id")
+    for pk, scheme in scopes.order_by().distinct():
+        status = status_of.get(pk)
+        if status in counted:
+            row = per_scheme.setdefault(scheme, dict.fromkeys(keys, 0))
+            row[counted[status]] += 1
     Scheme = apps.get_model("assessments", "Scheme")
     schemes = Scheme.objects.filter(lsp__in=lsps_for(user, filters), is_active=True)
     if filters.scheme is not None:
         schemes = schemes.filter(pk=filters.scheme)
     minimum = settings.DASHBOARD_MIN_ASSESSORS_PER_SCHEME
-    zero = dict.fromkeys(counts, 0)
     scheme_rows = []
     for pk, code, title in schemes.order_by("title").values_list("pk", "code", "title"):
         row = {"key": pk, "code": code, "name": title, **per_scheme.get(pk, zero)}
         row["short"] = row["active"] + row["expiring"] < minimum
         scheme_rows.append(row)
-    outcomes = dict(
-        assessors.with_recognition(today)
-        .order_by()
-        .values_list("outcome")
-        .annotate(n=Count("pk"))
-        .values_list("outcome", "n")
-    )
     return {
         "regencies": regencies,
         "schemes": scheme_rows,
         "short": [row for row in scheme_rows if row["short"]],
         "outcomes": outcomes,
         "minimum": minimum,
-        "total": {key: sum(row[key] for row in regencies) for key in counts},
+        "total": {key: sum(row[key] for row in regencies) for key in keys},
     }
