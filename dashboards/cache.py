@@ -11,10 +11,16 @@ The generation is a random token in the cache; `forget()` replaces it, which mak
 fragment unreachable at once. It is called
 - when any model of Kompeten's apps is saved or deleted, or an m2m relation of one changes,
   at once and again when the transaction commits (a page rendered in between would otherwise
-  keep the old figures under the new token);
+  keep the old figures under the new token); but not for what no dashboard shows (`UNSHOWN`:
+  the audit trail, notifications, import batches, a user's last login);
 - when `lsp.signals.figures_changed` is sent (bulk writes, which send no model signal);
 - when the summary table has been refreshed or rebuilt (`services.facts`), as that runs after
   the write's commit, in a worker.
+
+The assessor figures (status, recognition, capacity: the costliest to work out) have a
+generation of their own (`kept(..., assessors=True)`), which the writes of a season's bulk leave
+alone (`NOT_ASSESSORS`: students, enrolments, verdicts, appeals, competency certificates, and
+the summary table); every other write forgets both.
 A write that reaches the database around all of these (raw SQL, a queryset `update()` of a
 figure's field without the signal) shows at the latest after `DASHBOARD_CACHE_SECONDS`.
 
@@ -37,40 +43,63 @@ from lsp.signals import figures_changed
 logger = logging.getLogger(__name__)
 
 GENERATION = "dashboards:generation"
+ASSESSOR_GENERATION = "dashboards:generation:assessors"
 WATCHED_APPS = frozenset({"lsp", "assessors", "assessments", "certificates", "development"})
+# Models no dashboard shows: writing them forgets nothing.
+UNSHOWN = frozenset({"lsp.auditentry", "lsp.notification", "lsp.importbatch", "lsp.user"})
+# Models that move the figures but not the assessor ones (assessors/models: the status is the
+# current certificate's, the recognition counts the assessors' submitted sessions and logbook).
+NOT_ASSESSORS = frozenset(
+    {
+        "assessments.candidate",
+        "assessments.enrolment",
+        "assessments.selfassessment",
+        "assessments.unitverdict",
+        "assessments.evidence",
+        "assessments.appeal",
+        "certificates.certificate",
+        "certificates.certificatesequence",
+        "certificates.issuejob",
+    }
+)
 
 
-def generation() -> str:
-    value = cache.get(GENERATION)
+def generation(name: str = GENERATION) -> str:
+    value = cache.get(name)
     if value is None:
-        cache.add(GENERATION, uuid.uuid4().hex, None)
-        value = cache.get(GENERATION)
+        cache.add(name, uuid.uuid4().hex, None)
+        value = cache.get(name)
     return value
 
 
-def forget() -> None:
-    """Every figure kept so far is stale: the next page renders afresh."""
+def forget(*, assessors: bool = True) -> None:
+    """Every figure kept so far is stale (`assessors=False`: but for the assessor figures): the
+    next page renders afresh."""
     if not settings.DASHBOARD_CACHE_SECONDS:
         return
     try:
         cache.set(GENERATION, uuid.uuid4().hex, None)
+        if assessors:
+            cache.set(ASSESSOR_GENERATION, uuid.uuid4().hex, None)
     except Exception:  # the write goes on; the kept figures expire on their own
         logger.exception("Could not tell the dashboards' cache that figures changed")
 
 
-def forget_now_and_on_commit() -> None:
-    forget()
+def forget_now_and_on_commit(*, assessors: bool = True) -> None:
+    forget(assessors=assessors)
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(forget, robust=True)
+        transaction.on_commit(lambda: forget(assessors=assessors), robust=True)
 
 
-def kept(parts: tuple, compute: Callable[[], object]):
-    """What `compute()` gives (picklable), kept for these `parts` until the figures move."""
+def kept(parts: tuple, compute: Callable[[], object], *, assessors: bool = False):
+    """What `compute()` gives (picklable), kept for these `parts` until the figures move
+    (`assessors`: until the assessor figures move)."""
     seconds = settings.DASHBOARD_CACHE_SECONDS
     if not seconds:
         return compute()
     try:
-        where = repr((generation(), translation.get_language(), timezone.localdate(), *parts))
+        token = generation(ASSESSOR_GENERATION if assessors else GENERATION)
+        where = repr((token, assessors, translation.get_language(), timezone.localdate(), *parts))
         key = "dashboards:kept:" + hashlib.sha256(where.encode()).hexdigest()
         value = cache.get(key)
     except Exception:
@@ -91,8 +120,9 @@ def fragment(parts: tuple, render: Callable[[], str]) -> str:
 
 
 def _on_change(sender, **kwargs):
-    if sender._meta.app_label in WATCHED_APPS:
-        forget_now_and_on_commit()
+    label = sender._meta.label_lower
+    if sender._meta.app_label in WATCHED_APPS and label not in UNSHOWN:
+        forget_now_and_on_commit(assessors=label not in NOT_ASSESSORS)
 
 
 def _on_figures_changed(sender, **kwargs):

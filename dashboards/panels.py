@@ -20,6 +20,7 @@ from assessors.models import Outcome
 from lsp.access import scope_of
 from lsp.models import FundingProgramme, FundingQuota, School
 
+from . import cache as dashboard_cache
 from .services import figures
 
 SCHOOLS_ON_DASHBOARD = 10
@@ -109,7 +110,19 @@ class Panels:
     # --- assessors -------------------------------------------------------------------------------
     @cached_property
     def capacity(self) -> dict:
-        capacity = figures.assessor_capacity(self.user, self.filters, self.today)
+        """Kept until an assessor figure may move (`dashboards/cache.py`): the writes of a
+        season (verdicts, enrolments, certificates) leave it, the costliest panel, alone."""
+        parts = (
+            "capacity",
+            scope_of(self.user).cache_key(),
+            sorted(self.filters.as_params().items()),
+            self.today,
+        )
+        capacity = dashboard_cache.kept(
+            parts,
+            lambda: figures.assessor_capacity(self.user, self.filters, self.today),
+            assessors=True,
+        )
         for row in capacity["regencies"]:
             if row["key"] is None:
                 row["name"] = _("No home school recorded")

@@ -12,6 +12,7 @@ import datetime
 from django.apps import apps
 from django.conf import settings
 from django.db.models import (
+    Count,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -226,43 +227,49 @@ def assessor_capacity(user, filters: Filters, today) -> dict:
     scheme, the recognition outcomes, and the active schemes short of assessors (fewer than
     DASHBOARD_MIN_ASSESSORS_PER_SCHEME whose certificate and scope are valid).
 
-    Two queries, whatever the number of assessors: each assessor's regency, status and outcome
-    (the status from the same current certificate as the outcome: `status_case` over the
-    recognition's window), and the schemes of their valid technical scopes; counted here."""
-    from assessors.models import Status, TechnicalScope
+    Two queries, whatever the number of assessors: the assessors counted by regency, status and
+    outcome (the status from the same current certificate as the outcome: `status_case` over the
+    recognition's window), and counted by the schemes of their valid scopes and status."""
+    from assessors.models import Status
     from assessors.models.registry import status_case
 
-    keys = ("active", "expiring", "expired")
-    counted = {Status.ACTIVE: "active", Status.EXPIRING: "expiring", Status.EXPIRED: "expired"}
+    counts = {
+        "active": Count("pk", filter=Q(status=Status.ACTIVE), distinct=True),
+        "expiring": Count("pk", filter=Q(status=Status.EXPIRING), distinct=True),
+        "expired": Count("pk", filter=Q(status=Status.EXPIRED), distinct=True),
+    }
+    keys = tuple(counts)
     assessors = assessors_for(user, filters)
-    rows = (
+    grouped = (
         assessors.with_recognition(today)
         .annotate(status=status_case("window_end", today))
-        .values_list(
-            "pk", "home_school__regency_id", "home_school__regency__name", "status", "outcome"
+        .order_by()
+        .values(
+            "status",
+            "outcome",
+            key=F("home_school__regency_id"),
+            name=F("home_school__regency__name"),
         )
-        .order_by("home_school__regency__name")  # the regencies in the database's order
+        .annotate(n=Count("pk", distinct=True))  # the scheme filter joins the scopes
+        .order_by("name", "key")
     )
-    if filters.scheme is not None:
-        rows = rows.distinct()  # the scheme filter joins the scopes
-    status_of, regency_rows, outcomes = {}, {}, {}
-    zero = dict.fromkeys(keys, 0)
-    for pk, regency, name, status, outcome in rows:
-        status_of[pk] = status
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-        row = regency_rows.setdefault(regency, {"key": regency, "name": name, **zero})
-        if status in counted:
-            row[counted[status]] += 1
+    regency_rows, outcomes = {}, {}
+    for row in grouped:
+        outcomes[row["outcome"]] = outcomes.get(row["outcome"], 0) + row["n"]
+        regency = regency_rows.setdefault(
+            row["key"], {"key": row["key"], "name": row["name"], **dict.fromkeys(keys, 0)}
+        )
+        if row["status"] in keys:  # the statuses counted are the keys: active, expiring, expired
+            regency[row["status"]] += row["n"]
     regencies = list(regency_rows.values())
-    per_scheme = {}
-    scopes = TechnicalScope.objects.filter(
-        assessor__in=assessors.values("pk"), valid_until__gte=today
-    ).values_list("assessor_id", "scheme_id")
-    for pk, scheme in scopes.order_by().distinct():
-        status = status_of.get(pk)
-        if status in counted:
-            row = per_scheme.setdefault(scheme, dict.fromkeys(keys, 0))
-            row[counted[status]] += 1
+    per_scheme = {
+        row.pop("scheme"): row
+        for row in assessors.with_status(today)
+        .order_by()
+        .filter(scopes__valid_until__gte=today)
+        .values(scheme=F("scopes__scheme_id"))
+        .annotate(**counts)
+    }
     Scheme = apps.get_model("assessments", "Scheme")
     schemes = Scheme.objects.filter(lsp__in=lsps_for(user, filters), is_active=True)
     if filters.scheme is not None:
@@ -270,7 +277,7 @@ def assessor_capacity(user, filters: Filters, today) -> dict:
     minimum = settings.DASHBOARD_MIN_ASSESSORS_PER_SCHEME
     scheme_rows = []
     for pk, code, title in schemes.order_by("title").values_list("pk", "code", "title"):
-        row = {"key": pk, "code": code, "name": title, **per_scheme.get(pk, zero)}
+        row = {"key": pk, "code": code, "name": title, **per_scheme.get(pk, dict.fromkeys(keys, 0))}
         row["short"] = row["active"] + row["expiring"] < minimum
         scheme_rows.append(row)
     return {

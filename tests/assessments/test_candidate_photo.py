@@ -247,5 +247,7 @@ def test_a_batch_still_lays_out_one_back_for_those_without_a_photo(certificates,
     results = [batch.render(c) for c in (with_photo, without, again, with_photo)]
     assert [_back_images(content) for content in results] == [1, 0, 0, 1]
     assert results[0] == results[3]
-    assert len(laid_out) == 4 + 1 + 2  # each front; the shared back once; each photo's back
+    # Each holder's layer of the front; the front's base and the shared back once; each photo's
+    # back.
+    assert len(laid_out) == 4 + 1 + 1 + 2
     assert not [url for url in batch.image_cache if url.startswith("media:")]  # not kept

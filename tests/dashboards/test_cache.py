@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessments.models import Verdict
+from assessments.models import UnitVerdict, Verdict
 from dashboards import cache as dashboard_cache
 from dashboards.services import facts
 from lsp.access import Scope
@@ -77,6 +77,48 @@ def test_an_assessor_added_shows_on_the_next_look(client, viewer_kaltim):
     assert _without_certificate(client) == before
     factories.AssessorFactory(lsps=[lsp])
     assert _without_certificate(client) == before + 1
+
+
+def _capacity_computed(monkeypatch) -> list:
+    from dashboards.services import figures
+
+    computed = []
+    compute = figures.assessor_capacity
+    monkeypatch.setattr(figures, "assessor_capacity", lambda *a: computed.append(1) or compute(*a))
+    return computed
+
+
+def test_a_verdict_written_keeps_the_assessor_figures(client, viewer_kaltim, monkeypatch):
+    """The writes of a season (verdicts, enrolments) make the figures stale, not the assessor
+    figures (the costliest to work out); an assessor's certificate makes both stale."""
+    lsp = build(schools=2)
+    client.force_login(viewer_kaltim)
+    unit = factories.UnitFactory(lsp=lsp)
+    computed = _capacity_computed(monkeypatch)
+    before = _without_certificate(client)
+    figures_token = dashboard_cache.generation()
+    enrolment = lsp.sessions.get().enrolments.first()
+    UnitVerdict.objects.create(
+        enrolment=enrolment, unit=unit, verdict=Verdict.K, recorded_by=viewer_kaltim
+    )
+    enrolment.save()
+    assert dashboard_cache.generation() != figures_token  # the figures are stale
+    assert _without_certificate(client) == before
+    assert len(computed) == 1  # the figures rendered again, the assessor figures kept
+    assessor = factories.AssessorFactory(lsps=[lsp])
+    assert _without_certificate(client) == before + 1
+    factories.AssessorCertificateFactory(assessor=assessor)
+    assert _without_certificate(client) == before
+    assert len(computed) == 3
+
+
+def test_what_no_dashboard_shows_forgets_nothing(client, viewer_kaltim):
+    build(schools=2)
+    client.force_login(viewer_kaltim)
+    first_token = dashboard_cache.generation()
+    client.force_login(viewer_kaltim)  # the user's last login is saved
+    viewer_kaltim.save()
+    assert dashboard_cache.generation() == first_token
 
 
 def test_each_province_gets_its_own_figures(client, viewer_kaltim):
