@@ -17,14 +17,11 @@ fragment unreachable at once. It is called
 - when the summary table has been refreshed or rebuilt (`services.facts`), as that runs after
   the write's commit, in a worker.
 
-The assessor figures (status, recognition, capacity: the costliest to work out) have a
-generation of their own (`kept(..., assessors=True)`), which the writes of a season's bulk leave
-alone (`NOT_ASSESSORS`: students, enrolments, verdicts, appeals, competency certificates, and
-the summary table); every other write forgets both.
-A write that reaches the database around all of these (raw SQL, a queryset `update()` of a
-figure's field without the signal) shows at the latest after `DASHBOARD_CACHE_SECONDS`.
-
-A cache that is down costs speed, never a page or a write: the figures are then rendered afresh.
+What moves only with the registry has a generation of its own (`kept(..., registry=True)`): the
+assessor figures (status, recognition, capacity: the costliest to work out) and the filter's
+lists of regencies, schools, LSPs, schemes and funding programmes. The writes of an assessment
+season leave it alone (`SEASON`: students, enrolments, verdicts, appeals, competency
+certificates, and the summary's refresh); every other write forgets both.
 """
 
 import hashlib
@@ -43,13 +40,14 @@ from lsp.signals import figures_changed
 logger = logging.getLogger(__name__)
 
 GENERATION = "dashboards:generation"
-ASSESSOR_GENERATION = "dashboards:generation:assessors"
+REGISTRY_GENERATION = "dashboards:generation:registry"
 WATCHED_APPS = frozenset({"lsp", "assessors", "assessments", "certificates", "development"})
 # Models no dashboard shows: writing them forgets nothing.
 UNSHOWN = frozenset({"lsp.auditentry", "lsp.notification", "lsp.importbatch", "lsp.user"})
-# Models that move the figures but not the assessor ones (assessors/models: the status is the
-# current certificate's, the recognition counts the assessors' submitted sessions and logbook).
-NOT_ASSESSORS = frozenset(
+# The writes of an assessment season: they move the figures, not the registry's (the assessors'
+# status is their current certificate's, their recognition counts their submitted sessions and
+# logbook: assessors/models).
+SEASON = frozenset(
     {
         "assessments.candidate",
         "assessments.enrolment",
@@ -72,34 +70,34 @@ def generation(name: str = GENERATION) -> str:
     return value
 
 
-def forget(*, assessors: bool = True) -> None:
-    """Every figure kept so far is stale (`assessors=False`: but for the assessor figures): the
-    next page renders afresh."""
+def forget(*, registry: bool = True) -> None:
+    """Every figure kept so far is stale (`registry=False`: but for what moves only with the
+    registry): the next page renders afresh."""
     if not settings.DASHBOARD_CACHE_SECONDS:
         return
     try:
         cache.set(GENERATION, uuid.uuid4().hex, None)
-        if assessors:
-            cache.set(ASSESSOR_GENERATION, uuid.uuid4().hex, None)
+        if registry:
+            cache.set(REGISTRY_GENERATION, uuid.uuid4().hex, None)
     except Exception:  # the write goes on; the kept figures expire on their own
         logger.exception("Could not tell the dashboards' cache that figures changed")
 
 
-def forget_now_and_on_commit(*, assessors: bool = True) -> None:
-    forget(assessors=assessors)
+def forget_now_and_on_commit(*, registry: bool = True) -> None:
+    forget(registry=registry)
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: forget(assessors=assessors), robust=True)
+        transaction.on_commit(lambda: forget(registry=registry), robust=True)
 
 
-def kept(parts: tuple, compute: Callable[[], object], *, assessors: bool = False):
+def kept(parts: tuple, compute: Callable[[], object], *, registry: bool = False):
     """What `compute()` gives (picklable), kept for these `parts` until the figures move
-    (`assessors`: until the assessor figures move)."""
+    (`registry`: until the registry moves)."""
     seconds = settings.DASHBOARD_CACHE_SECONDS
     if not seconds:
         return compute()
     try:
-        token = generation(ASSESSOR_GENERATION if assessors else GENERATION)
-        where = repr((token, assessors, translation.get_language(), timezone.localdate(), *parts))
+        token = generation(REGISTRY_GENERATION if registry else GENERATION)
+        where = repr((token, registry, translation.get_language(), timezone.localdate(), *parts))
         key = "dashboards:kept:" + hashlib.sha256(where.encode()).hexdigest()
         value = cache.get(key)
     except Exception:
@@ -122,7 +120,7 @@ def fragment(parts: tuple, render: Callable[[], str]) -> str:
 def _on_change(sender, **kwargs):
     label = sender._meta.label_lower
     if sender._meta.app_label in WATCHED_APPS and label not in UNSHOWN:
-        forget_now_and_on_commit(assessors=label not in NOT_ASSESSORS)
+        forget_now_and_on_commit(registry=label not in SEASON)
 
 
 def _on_figures_changed(sender, **kwargs):

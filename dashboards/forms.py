@@ -22,6 +22,7 @@ OUTSIDE = _("This choice is not among those you may see.")
 
 # The filters, in the order the form shows them; the names are the URL parameters.
 FIELDS = ("year", "regency", "school", "lsp", "scheme", "programme", "funding_programme")
+FROM_THE_SUMMARY = frozenset({"years", "programme"})  # the lists read from the summary table
 
 
 class _Choice(forms.ModelChoiceField):
@@ -108,7 +109,9 @@ class DashboardFilterForm(forms.Form):
     def _kept(self, name, compute):
         if self.kept_as is None:
             return compute()
-        return dashboard_cache.kept(("filter", name, *self.kept_as), compute)
+        # The years and vocational programmes come from the summary; the rest is the registry's.
+        registry = name not in FROM_THE_SUMMARY
+        return dashboard_cache.kept(("filter", name, *self.kept_as), compute, registry=registry)
 
     def clean(self):
         cleaned = super().clean()

@@ -110,8 +110,8 @@ class Panels:
     # --- assessors -------------------------------------------------------------------------------
     @cached_property
     def capacity(self) -> dict:
-        """Kept until an assessor figure may move (`dashboards/cache.py`): the writes of a
-        season (verdicts, enrolments, certificates) leave it, the costliest panel, alone."""
+        """Kept until the registry moves (`dashboards/cache.py`): the writes of a season
+        (verdicts, enrolments, certificates) leave it, the costliest panel, alone."""
         parts = (
             "capacity",
             scope_of(self.user).cache_key(),
@@ -121,7 +121,7 @@ class Panels:
         capacity = dashboard_cache.kept(
             parts,
             lambda: figures.assessor_capacity(self.user, self.filters, self.today),
-            assessors=True,
+            registry=True,
         )
         for row in capacity["regencies"]:
             if row["key"] is None:

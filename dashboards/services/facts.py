@@ -125,7 +125,7 @@ def refresh(session_ids) -> int:
         facts = rows_for(session_ids)
         Fact.objects.bulk_create(facts, batch_size=2000)
         refresh_funding(programmes)
-        dashboard_cache.forget_now_and_on_commit(assessors=False)
+        dashboard_cache.forget_now_and_on_commit(registry=False)
     return len(facts)
 
 
@@ -168,7 +168,7 @@ def rebuild() -> int:
         facts = rows_for()
         Fact.objects.bulk_create(facts, batch_size=5000)
         refresh_funding()
-        dashboard_cache.forget_now_and_on_commit(assessors=False)
+        dashboard_cache.forget_now_and_on_commit(registry=False)
     return len(facts)
 
 

@@ -112,6 +112,26 @@ def test_a_verdict_written_keeps_the_assessor_figures(client, viewer_kaltim, mon
     assert len(computed) == 3
 
 
+def test_the_filters_lists_are_kept_across_a_verdict(client, viewer_kaltim, monkeypatch):
+    from dashboards import forms
+
+    lsp = build(schools=2)
+    client.force_login(viewer_kaltim)
+    listed = []
+    options = forms._Choice.options
+    monkeypatch.setattr(
+        forms._Choice, "options", lambda self: listed.append(str(self.label)) or options(self)
+    )
+    client.get(DASHBOARD)
+    first = len(listed)
+    assert first >= 5
+    lsp.sessions.get().enrolments.first().save()  # a season's write
+    client.get(DASHBOARD)
+    assert len(listed) == first + 1  # the vocational programmes, read from the summary
+    school = factories.SchoolFactory(regency=lsp.host_school.regency, name="SMK Baru Sekali")
+    assert school.name in client.get(DASHBOARD).content.decode()  # the registry moved
+
+
 def test_what_no_dashboard_shows_forgets_nothing(client, viewer_kaltim):
     build(schools=2)
     client.force_login(viewer_kaltim)
