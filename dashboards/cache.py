@@ -112,9 +112,10 @@ def kept(parts: tuple, compute: Callable[[], object], *, registry: bool = False)
     return value
 
 
-def fragment(parts: tuple, render: Callable[[], str]) -> str:
-    """The HTML `render()` gives, kept for these `parts` until the figures move."""
-    return kept(("fragment", *parts), render)
+def fragment(parts: tuple, render: Callable[[], str], *, registry: bool = False) -> str:
+    """The HTML `render()` gives, kept for these `parts` until the figures move (`registry`:
+    until the registry moves)."""
+    return kept(("fragment", *parts), render, registry=registry)
 
 
 def _on_change(sender, **kwargs):
