@@ -300,6 +300,16 @@ def test_the_trend_and_quota_panels(client, viewer_kaltim):
     assert funding["use"] == 15.0
 
 
+def test_the_filters_options_are_escaped_and_keep_the_choice(client, world, viewer_kaltim):
+    school = world.host_school
+    school.name = "SMK \"Satu\" <b>&</b> 'Dua'"
+    school.save()
+    html = _get(client, viewer_kaltim, DASHBOARD, school=school.pk).content.decode()
+    expected = "SMK &quot;Satu&quot; &lt;b&gt;&amp;&lt;/b&gt; &#x27;Dua&#x27;"
+    assert f'<option value="{school.pk}" selected>{expected}</option>' in html
+    assert "<b>&</b>" not in html
+
+
 def test_the_charts_read_the_tables_numbers(client, world, viewer_kaltim):
     response = _get(client, viewer_kaltim, DASHBOARD)
     charts = {}  # the figures' and the assessor figures' (rendered apart: dashboards/cache.py)
