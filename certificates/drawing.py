@@ -75,9 +75,12 @@ class Drawing:
             # As `Stream.add_image` does; writing the PDF builds each image once (`x_object`).
             stream._resources["XObject"][name] = None
             kept = stream._images.get(name)
-            if kept is None:
-                stream._images[name] = {**drawn, "dpi_ratios": set(drawn["dpi_ratios"])}
-                stream._images[name]["x_object"] = None
+            if kept is None:  # the PDF's own entry: writing it sets its `x_object`
+                stream._images[name] = {
+                    **drawn,
+                    "dpi_ratios": set(drawn["dpi_ratios"]),
+                    "x_object": None,
+                }
             else:
                 kept["dpi_ratios"] |= drawn["dpi_ratios"]
         fonts = stream._fonts

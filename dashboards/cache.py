@@ -22,6 +22,11 @@ assessor figures (status, recognition, capacity: the costliest to work out) and 
 lists of regencies, schools, LSPs, schemes and funding programmes. The writes of an assessment
 season leave it alone (`SEASON`: students, enrolments, verdicts, appeals, competency
 certificates, and the summary's refresh); every other write forgets both.
+
+A write that reaches the database around all of these (raw SQL, a queryset `update()` of a
+figure's field without the signal) shows at the latest after `DASHBOARD_CACHE_SECONDS`.
+
+A cache that is down costs speed, never a page or a write: the figures are then rendered afresh.
 """
 
 import hashlib
