@@ -48,7 +48,10 @@ GENERATION = "dashboards:generation"
 REGISTRY_GENERATION = "dashboards:generation:registry"
 WATCHED_APPS = frozenset({"lsp", "assessors", "assessments", "certificates", "development"})
 # Models no dashboard shows: writing them forgets nothing.
-UNSHOWN = frozenset({"lsp.auditentry", "lsp.notification", "lsp.importbatch", "lsp.user"})
+# (An assessor's kept standing is worked out from what the dashboards watch already.)
+UNSHOWN = frozenset(
+    {"lsp.auditentry", "lsp.notification", "lsp.importbatch", "lsp.user", "assessors.standing"}
+)
 # The writes of an assessment season: they move the figures, not the registry's (the assessors'
 # status is their current certificate's, their recognition counts their submitted sessions and
 # logbook: assessors/models).
@@ -124,8 +127,11 @@ def fragment(parts: tuple, render: Callable[[], str], *, registry: bool = False)
 
 
 def _on_change(sender, **kwargs):
-    label = sender._meta.label_lower
-    if sender._meta.app_label in WATCHED_APPS and label not in UNSHOWN:
+    # An m2m's own through table counts as the model that declares the field: an audit entry's
+    # LSPs are the audit trail's, which no dashboard shows.
+    model = sender._meta.auto_created or sender
+    label = model._meta.label_lower
+    if model._meta.app_label in WATCHED_APPS and label not in UNSHOWN:
         forget_now_and_on_commit(registry=label not in SEASON)
 
 

@@ -9,6 +9,7 @@ from .registry import (
     status_on,
     warning_days,
 )
+from .standing import Standing
 
 __all__ = [
     "CERTIFICATE_YEARS",
@@ -19,6 +20,7 @@ __all__ = [
     "Outcome",
     "Recognition",
     "Status",
+    "Standing",
     "TechnicalScope",
     "default_valid_until",
     "status_on",

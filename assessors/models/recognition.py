@@ -102,21 +102,25 @@ def annotate_recognition(queryset, on: datetime.date):
         date__gte=OuterRef("window_start"),
         date__lte=OuterRef("window_end"),
     ).filter(date__lte=on)
-    grace = datetime.timedelta(days=settings.RCC_GRACE_DAYS)
     return queryset.annotate(
         assessments_done=_count(sessions) + _count(logged),
-    ).annotate(
-        outcome=Case(
-            When(window_end__isnull=True, then=Value(Outcome.NONE)),
-            When(window_end__lt=on - grace, then=Value(Outcome.MUST_RETRAIN)),
-            When(assessments_done__gte=threshold(), then=Value(Outcome.ELIGIBLE)),
-            When(
-                window_end__lt=on + datetime.timedelta(days=settings.RCC_AT_RISK_DAYS),
-                then=Value(Outcome.AT_RISK),
-            ),
-            default=Value(Outcome.ON_TRACK),
-            output_field=models.CharField(),
-        )
+    ).annotate(outcome=outcome_case("window_end", "assessments_done", on))
+
+
+def outcome_case(window_end: str, done: str, on: datetime.date) -> Case:
+    """`outcome_of` in SQL, over a window's end and its count (fields or annotations:
+    `annotate_recognition` works them out, `Standing` keeps them)."""
+    grace = datetime.timedelta(days=settings.RCC_GRACE_DAYS)
+    return Case(
+        When(**{f"{window_end}__isnull": True}, then=Value(Outcome.NONE)),
+        When(**{f"{window_end}__lt": on - grace}, then=Value(Outcome.MUST_RETRAIN)),
+        When(**{f"{done}__gte": threshold()}, then=Value(Outcome.ELIGIBLE)),
+        When(
+            **{f"{window_end}__lt": on + datetime.timedelta(days=settings.RCC_AT_RISK_DAYS)},
+            then=Value(Outcome.AT_RISK),
+        ),
+        default=Value(Outcome.ON_TRACK),
+        output_field=models.CharField(),
     )
 
 

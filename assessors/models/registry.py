@@ -135,6 +135,14 @@ class AssessorQuerySet(models.QuerySet):
 
         return annotate_recognition(self, on or timezone.localdate())
 
+    def with_standing(self, on: datetime.date | None = None):
+        """What `with_status` and `with_recognition` annotate, from the kept counts (see
+        `standing.py`): for pages that group every assessor of a province. Runs a query at
+        once, to work out again the kept rows that do not hold for `on`."""
+        from .standing import annotate_standing
+
+        return annotate_standing(self, on or timezone.localdate())
+
     def valid_on(self, on: datetime.date):
         """Assessors whose current certificate covers the date: the only ones who may assess."""
         return self.with_status(on).filter(current_valid_until__gte=on)

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from lsp.expiries import expiry_stage_sql
 
 from ..models import Assessor, AssessorFlag, Outcome
+from ..models.standing import keep as keep_standing
 
 ACTIONABLE = (Outcome.ELIGIBLE, Outcome.AT_RISK, Outcome.MUST_RETRAIN)
 
@@ -89,6 +90,8 @@ def check_assessors(on: datetime.date, *, notify: bool = True) -> CheckResult:
         mine = list(AssessorFlag.objects.filter(run=run).values_list("pk", "kind", "stage"))
         result.flag_ids = [pk for pk, _kind, _stage in mine]
         result.raised = Counter(f"{kind}:{stage}" for _pk, kind, stage in mine)
+        # The dashboards' kept counts, every one worked out for the day (models/standing.py).
+        keep_standing(Assessor.objects.all(), on, every=True)
         if notify and result.flag_ids:
             from .notices import notify_flags
 

@@ -28,6 +28,7 @@ from lsp.imports import (
 )
 from lsp.imports import summarise as count_actions
 from lsp.models import AuditEntry, ImportBatch, Lsp, School
+from lsp.signals import figures_changed
 from lsp.spreadsheets import (
     CellError,
     build_workbook,
@@ -383,6 +384,9 @@ def _commit(batch: ImportBatch, user, lsp_pk: int) -> CommitResult:
     for assessor in linked_assessors:
         if assessor.user_id:  # new assessors have no account yet; linked ones may
             sync_roles(assessor)
+    # bulk_create sends no model signal (new assessors have no kept standing yet): the
+    # dashboards' assessor figures are told here.
+    figures_changed.send(Assessor, session_ids=[])
     _audit(batch, user, lsp_pk, new, certified, linked)
     return CommitResult(created=len(new), linked=len(linked), certificates=len(certified))
 

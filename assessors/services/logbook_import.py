@@ -27,6 +27,7 @@ from lsp.imports import (
 )
 from lsp.imports import summarise as count_actions
 from lsp.models import AuditEntry, ImportBatch, Lsp
+from lsp.signals import figures_changed
 from lsp.spreadsheets import (
     CellError,
     build_workbook,
@@ -37,6 +38,7 @@ from lsp.spreadsheets import (
 )
 
 from ..models import Assessor, LogbookEntry
+from ..models.standing import forget as forget_standing
 from ..validators import MET_EXAMPLE, normalise_met
 from .imports import COLUMNS as ASSESSOR_COLUMNS
 
@@ -362,6 +364,9 @@ def _commit(batch: ImportBatch, user, lsp_pk: int) -> int:
         ],
         batch_size=500,
     )
+    # bulk_create sends no model signal: the kept counts and the dashboards are told here.
+    forget_standing(ids)
+    figures_changed.send(LogbookEntry, session_ids=[])
     if rows:  # bulk writes send no signals: one entry for the file
         write_entry(
             action=AuditEntry.Action.CREATE,

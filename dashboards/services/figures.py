@@ -2,8 +2,9 @@
 
 Every function takes facts already scoped (`facts_for(user)`) and filtered (`Filters.apply`);
 each is one GROUP BY, so a dashboard costs the same number of queries whatever the data.
-The assessor figures come live from the registry (a province has a few thousand assessors) through
-the same rules the assessor pages use: `with_status` and `with_recognition`.
+The assessor figures come from the registry (a province has a few thousand assessors) through the
+same rules the assessor pages use (`with_status` and `with_recognition`), over the counts kept per
+assessor (`with_standing`).
 """
 
 import dataclasses
@@ -227,11 +228,12 @@ def assessor_capacity(user, filters: Filters, today) -> dict:
     scheme, the recognition outcomes, and the active schemes short of assessors (fewer than
     DASHBOARD_MIN_ASSESSORS_PER_SCHEME whose certificate and scope are valid).
 
-    Two queries, whatever the number of assessors: the assessors counted by regency, status and
-    outcome (the status from the same current certificate as the outcome: `status_case` over the
-    recognition's window), and counted by the schemes of their valid scopes and status."""
+    Status and outcome come from the assessors' kept standing (`with_standing`: the rules of
+    `with_status` and `with_recognition` over counts the daily check keeps), so three queries,
+    whatever the number of assessors: the standings that do not hold for today (normally none),
+    the assessors counted by regency, status and outcome, and counted by the schemes of their
+    valid scopes and status."""
     from assessors.models import Status
-    from assessors.models.registry import status_case
 
     counts = {
         "active": Count("pk", filter=Q(status=Status.ACTIVE), distinct=True),
@@ -239,11 +241,9 @@ def assessor_capacity(user, filters: Filters, today) -> dict:
         "expired": Count("pk", filter=Q(status=Status.EXPIRED), distinct=True),
     }
     keys = tuple(counts)
-    assessors = assessors_for(user, filters)
+    assessors = assessors_for(user, filters).with_standing(today)
     grouped = (
-        assessors.with_recognition(today)
-        .annotate(status=status_case("window_end", today))
-        .order_by()
+        assessors.order_by()
         .values(
             "status",
             "outcome",
@@ -264,8 +264,7 @@ def assessor_capacity(user, filters: Filters, today) -> dict:
     regencies = list(regency_rows.values())
     per_scheme = {
         row.pop("scheme"): row
-        for row in assessors.with_status(today)
-        .order_by()
+        for row in assessors.order_by()
         .filter(scopes__valid_until__gte=today)
         .values(scheme=F("scopes__scheme_id"))
         .annotate(**counts)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import SessionAssessor
-from assessors.models import LogbookEntry
+from assessors.models import Assessor, LogbookEntry, Standing
 from assessors.services.logbook_import import (
     LABELS,
     TEMPLATE_FIELDS,
@@ -294,7 +294,10 @@ def test_a_good_file_is_previewed_then_committed_once(admin_a, ours, lsp_a, lsp_
     )
     assert not batch.has_errors, batch.rows
     assert not LogbookEntry.objects.exists()  # nothing before the commit
+    Assessor.objects.with_standing(TODAY).get(pk=ours.pk)  # its count kept before the import
     assert commit_logbook(batch=batch, user=admin_a) == 3
+    # bulk_create sends no signal: the import forgets the kept count itself.
+    assert Standing.objects.get(assessor=ours).on is None
     entries = {e.date: e for e in LogbookEntry.objects.filter(assessor=ours)}
     assert entries[datetime.date(2025, 1, 15)].lsp_name == "LSP P1 SMKN 1 Balikpapan"
     assert entries[datetime.date(2025, 2, 2)].lsp == lsp_b  # an LSP in Kompeten, by its name

@@ -14,6 +14,8 @@ from assessments.models import UnitVerdict, Verdict
 from dashboards import cache as dashboard_cache
 from dashboards.services import facts
 from lsp.access import Scope
+from lsp.audit import write_entry
+from lsp.models import AuditEntry, Lsp
 from tests import factories
 from tests.dashboards.test_views import DASHBOARD, build
 
@@ -138,6 +140,10 @@ def test_what_no_dashboard_shows_forgets_nothing(client, viewer_kaltim):
     first_token = dashboard_cache.generation()
     client.force_login(viewer_kaltim)  # the user's last login is saved
     viewer_kaltim.save()
+    # An audit entry and its LSPs (an m2m of the trail's own), as an Excel download writes.
+    write_entry(action=AuditEntry.Action.EXPORT, label="Unduh", actor=viewer_kaltim,
+                lsp_ids=set(Lsp.objects.values_list("pk", flat=True)))  # fmt: skip
+    assert AuditEntry.objects.filter(object_repr="Unduh", lsps__isnull=False).exists()
     assert dashboard_cache.generation() == first_token
 
 
