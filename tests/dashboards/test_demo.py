@@ -1,7 +1,7 @@
 """The demo's history: four past years of certification in several regencies, kept by the rules,
 equal to the naive aggregation on the dashboards, written once, and removed whole."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -13,7 +13,7 @@ from assessments.demo_sessions import demo_sessions
 from assessments.models import AssessmentSession, Candidate, Enrolment, UnitVerdict, Verdict
 from assessments.services.funding import with_use
 from assessments.services.sessions import decision_refusal, load_problems
-from assessors.models import Assessor, Outcome
+from assessors.models import Assessor, Outcome, TechnicalScope
 from certificates.models import Certificate, CertificateSequence
 from certificates.services.issuing import competent_enrolments
 from dashboards import demo, demo_history
@@ -181,6 +181,39 @@ def _assert_figures(today, viewer_kaltim):
     total = scoped.aggregate(**figures.sums(today))
     valid = history.filter(status=Certificate.Status.VALID, valid_until__gte=today).count()
     assert total["valid"] == valid < total["certificates"] == history.count()
+    _assert_assessor_figures(today, viewer_kaltim)
+
+
+def _assert_assessor_figures(today, viewer_kaltim):
+    """The assessor panel (kept counts) against the assessor pages' live rules, assessor by
+    assessor: statuses per regency and per scheme, and the recognition outcomes."""
+    chosen = figures.Filters(year=today.year)
+    capacity = figures.assessor_capacity(viewer_kaltim, chosen, today)
+    live = list(
+        figures.assessors_for(viewer_kaltim, chosen)
+        .with_status(today)
+        .with_recognition(today)
+        .values("pk", "status", "outcome", "home_school__regency_id")
+    )
+    assert len(live) > 20 and len({row["outcome"] for row in live}) >= 3
+    assert capacity["outcomes"] == dict(Counter(row["outcome"] for row in live))
+    by_regency = {
+        row["key"]: (row["active"], row["expiring"], row["expired"])
+        for row in capacity["regencies"]
+    }
+    for regency in {row["home_school__regency_id"] for row in live}:
+        mine = Counter(r["status"] for r in live if r["home_school__regency_id"] == regency)
+        assert by_regency[regency] == (mine["active"], mine["expiring"], mine["expired"])
+    statuses = {row["pk"]: row["status"] for row in live}
+    scopes = TechnicalScope.objects.filter(assessor__in=statuses, valid_until__gte=today)
+    per_scheme = defaultdict(Counter)
+    for assessor_id, scheme_id in scopes.values_list("assessor_id", "scheme_id"):
+        per_scheme[scheme_id][statuses[assessor_id]] += 1
+    for row in capacity["schemes"]:
+        mine = per_scheme[row["key"]]
+        assert (row["active"], row["expiring"], row["expired"]) == (
+            mine["active"], mine["expiring"], mine["expired"]
+        ), row["code"]  # fmt: skip
 
 
 # --- Written once, removed whole ------------------------------------------------------------------
