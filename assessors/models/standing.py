@@ -66,10 +66,12 @@ def keep(assessors, on: datetime.date, *, every: bool = False) -> int:
     }
     if not rows:
         return 0
+    # In the order of the key: two pages (or a page and the daily check) writing the same rows
+    # at once then wait for each other instead of deadlocking.
     Standing.objects.bulk_create(
         [
             Standing(assessor_id=pk, on=on, window_end=end, done=done)
-            for pk, (end, done) in rows.items()
+            for pk, (end, done) in sorted(rows.items())
         ],
         update_conflicts=True,
         unique_fields=["assessor"],
