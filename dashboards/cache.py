@@ -13,7 +13,8 @@ fragment unreachable at once. It is called
   at once and again when the transaction commits (a page rendered in between would otherwise
   keep the old figures under the new token); but not for what no dashboard shows (`UNSHOWN`:
   the audit trail, notifications, import batches, a user's last login);
-- when `lsp.signals.figures_changed` is sent (bulk writes, which send no model signal);
+- when `lsp.signals.figures_changed` is sent (bulk writes, which send no model signal; its
+  sender is the model written);
 - when the summary table has been refreshed or rebuilt (`services.facts`), as that runs after
   the write's commit, in a worker.
 
@@ -136,7 +137,8 @@ def _on_change(sender, **kwargs):
 
 
 def _on_figures_changed(sender, **kwargs):
-    forget_now_and_on_commit()
+    # The sender is the model written in bulk: a season's (enrolments) leaves the registry's.
+    forget_now_and_on_commit(registry=sender._meta.label_lower not in SEASON)
 
 
 def connect():

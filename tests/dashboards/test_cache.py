@@ -114,6 +114,20 @@ def test_a_verdict_written_keeps_the_assessor_figures(client, viewer_kaltim, mon
     assert len(computed) == 3
 
 
+def test_a_bulk_write_of_a_season_keeps_the_registrys_figures():
+    from assessments.models import Enrolment
+    from assessors.models import LogbookEntry
+    from lsp.signals import figures_changed
+
+    figures = dashboard_cache.generation(dashboard_cache.GENERATION)
+    registry = dashboard_cache.generation(dashboard_cache.REGISTRY_GENERATION)
+    figures_changed.send(Enrolment, session_ids=[])  # a pleno's decisions, in bulk
+    assert dashboard_cache.generation(dashboard_cache.GENERATION) != figures
+    assert dashboard_cache.generation(dashboard_cache.REGISTRY_GENERATION) == registry
+    figures_changed.send(LogbookEntry, session_ids=[])  # the logbook import
+    assert dashboard_cache.generation(dashboard_cache.REGISTRY_GENERATION) != registry
+
+
 def test_the_filters_lists_are_kept_across_a_verdict(client, viewer_kaltim, monkeypatch):
     from dashboards import forms
 
