@@ -24,7 +24,7 @@ A row holds for its day (`on`) only, as the count is of assessments up to that d
 import datetime
 
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 
@@ -54,7 +54,8 @@ def keep(assessors, on: datetime.date, *, every: bool = False) -> int:
     if every:
         stale = assessors
     else:  # found first, alone: the counting below costs its time per assessor
-        ids = set(assessors.exclude(standing__on=on).order_by().values_list("pk", flat=True))
+        held = Standing.objects.filter(assessor=OuterRef("pk"), on=on)  # NOT EXISTS: an anti-join
+        ids = set(assessors.filter(~Exists(held)).order_by().values_list("pk", flat=True))
         if not ids:
             return 0
         stale = assessors.model.objects.filter(pk__in=ids)
