@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from lsp.expiries import expiry_stage_sql
 
 from ..models import Assessor, AssessorFlag, Outcome
-from ..models.standing import keep as keep_standing
+from ..models.standing import store as store_standing
 
 ACTIONABLE = (Outcome.ELIGIBLE, Outcome.AT_RISK, Outcome.MUST_RETRAIN)
 
@@ -39,18 +39,22 @@ def expiry_stage(on: datetime.date):
     return expiry_stage_sql("window_end", on)
 
 
-def due_flags(on: datetime.date) -> list[AssessorFlag]:
-    """The flags the assessors' state on `on` calls for and that do not exist yet (unsaved)."""
+def due_flags(on: datetime.date, counts: dict | None = None) -> list[AssessorFlag]:
+    """The flags the assessors' state on `on` calls for and that do not exist yet (unsaved).
+    `counts`, if given, receives every assessor's {pk: (window end, assessments done)}."""
     rows = (
         Assessor.objects.with_recognition(on)
         .annotate(expiry=expiry_stage(on))
-        .exclude(current_certificate_id=None)
         .values_list(
             "pk", "current_certificate_id", "window_end", "assessments_done", "expiry", "outcome"
         )
     )
     wanted = []
     for pk, certificate, valid_until, done, expiry, outcome in rows.iterator(chunk_size=5000):
+        if counts is not None:
+            counts[pk] = (valid_until, done)
+        if certificate is None:  # no certificate: nothing to flag
+            continue
         common = {
             "assessor_id": pk,
             "certificate_id": certificate,
@@ -79,7 +83,8 @@ def check_assessors(on: datetime.date, *, notify: bool = True) -> CheckResult:
     run = uuid.uuid4()
     result = CheckResult(on=on, scanned=Assessor.objects.count())
     with transaction.atomic():
-        due = due_flags(on)
+        counts = {}
+        due = due_flags(on, counts)
         for flag in due:
             flag.run = run
         # Another run may insert the same flag meanwhile: the constraint keeps one, ours is
@@ -90,8 +95,8 @@ def check_assessors(on: datetime.date, *, notify: bool = True) -> CheckResult:
         mine = list(AssessorFlag.objects.filter(run=run).values_list("pk", "kind", "stage"))
         result.flag_ids = [pk for pk, _kind, _stage in mine]
         result.raised = Counter(f"{kind}:{stage}" for _pk, kind, stage in mine)
-        # The dashboards' kept counts, every one worked out for the day (models/standing.py).
-        keep_standing(Assessor.objects.all(), on, every=True)
+        # The kept counts (models/standing.py), every one for the day, from the same rows.
+        store_standing(counts, on)
         if notify and result.flag_ids:
             from .notices import notify_flags
 

@@ -280,8 +280,8 @@ def test_concurrent_runs_raise_each_flag_once_and_announce_it_once(
         found = threading.Barrier(runs)
         original = checks.due_flags
 
-        def due_flags(on):
-            flags = original(on)
+        def due_flags(on, *args):
+            flags = original(on, *args)
             due.append(len(flags))
             found.wait(timeout=10)
             return flags
