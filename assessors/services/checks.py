@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from lsp.expiries import expiry_stage_sql
 
 from ..models import Assessor, AssessorFlag, Outcome
-from ..models.standing import store as store_standing
+from ..models.standing import store_every as store_every_standing
 
 ACTIONABLE = (Outcome.ELIGIBLE, Outcome.AT_RISK, Outcome.MUST_RETRAIN)
 
@@ -96,7 +96,7 @@ def check_assessors(on: datetime.date, *, notify: bool = True) -> CheckResult:
         result.flag_ids = [pk for pk, _kind, _stage in mine]
         result.raised = Counter(f"{kind}:{stage}" for _pk, kind, stage in mine)
         # The kept counts (models/standing.py), every one for the day, from the same rows.
-        store_standing(counts, on)
+        store_every_standing(counts, on)
         if notify and result.flag_ids:
             from .notices import notify_flags
 

@@ -137,3 +137,20 @@ def test_the_daily_check_keeps_every_row_for_its_day(lsp_a):
     LogbookEntry.objects.filter(assessor=b).update(date=ISSUED - DAY)
     check_assessors(ON + DAY, notify=False)
     assert Standing.objects.get(assessor=b).done == 0
+
+
+def test_the_daily_write_moves_unchanged_rows_to_the_day_and_leaves_a_forgotten_one(
+    lsp_a, django_assert_num_queries
+):
+    from assessors.models.standing import forget, store_every
+
+    a, b, c = certified(lsp_a), certified(lsp_a), certified(lsp_a)
+    log(b, ISSUED + DAY, n=2)
+    keep(Assessor.objects.all(), ON)
+    counts = {pk: (end, done) for pk, (end, done, *_rest) in live(ON + DAY).items()}
+    counts[a.pk] = (VALID_UNTIL, 4)  # as if a write had gone around the signals for a
+    forget([c.pk])  # a write to c commits after the check read its counts
+    with django_assert_num_queries(3):  # read, write the one that differs, move the rest
+        assert store_every(counts, ON + DAY) == 1
+    rows = {s.assessor_id: (s.on, s.done) for s in Standing.objects.all()}
+    assert rows == {a.pk: (ON + DAY, 4), b.pk: (ON + DAY, 2), c.pk: (None, 0)}
