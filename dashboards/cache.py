@@ -127,18 +127,21 @@ def fragment(parts: tuple, render: Callable[[], str], *, registry: bool = False)
     return kept(("fragment", *parts), render, registry=registry)
 
 
-def _on_change(sender, **kwargs):
-    # An m2m's own through table counts as the model that declares the field: an audit entry's
-    # LSPs are the audit trail's, which no dashboard shows.
-    model = sender._meta.auto_created or sender
+def _written(model) -> None:
+    """What writing `model` makes stale: nothing, the figures, or the registry's too."""
     label = model._meta.label_lower
     if model._meta.app_label in WATCHED_APPS and label not in UNSHOWN:
         forget_now_and_on_commit(registry=label not in SEASON)
 
 
+def _on_change(sender, **kwargs):
+    # An m2m's own through table counts as the model that declares the field: an audit entry's
+    # LSPs are the audit trail's, which no dashboard shows.
+    _written(sender._meta.auto_created or sender)
+
+
 def _on_figures_changed(sender, **kwargs):
-    # The sender is the model written in bulk: a season's (enrolments) leaves the registry's.
-    forget_now_and_on_commit(registry=sender._meta.label_lower not in SEASON)
+    _written(sender)  # the model written in bulk: a season's (enrolments) leaves the registry's
 
 
 def connect():

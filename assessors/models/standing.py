@@ -49,17 +49,15 @@ class Standing(models.Model):
         return f"{self.assessor_id} on {self.on}: {self.done} to {self.window_end}"
 
 
-def keep(assessors, on: datetime.date, *, every: bool = False) -> int:
-    """Work out again the rows of these assessors that do not hold for `on` (all of them with
-    `every`); returns how many were written."""
-    if every:
-        stale = assessors
-    else:  # found first, alone: the counting below costs its time per assessor
-        held = Standing.objects.filter(assessor=OuterRef("pk"), on=on)  # NOT EXISTS: an anti-join
-        ids = set(assessors.filter(~Exists(held)).order_by().values_list("pk", flat=True))
-        if not ids:
-            return 0
-        stale = assessors.model.objects.filter(pk__in=ids)
+def keep(assessors, on: datetime.date) -> int:
+    """Work out again the rows of these assessors that do not hold for `on`; returns how many
+    were written."""
+    # Found first, alone: the counting below costs its time per assessor.
+    held = Standing.objects.filter(assessor=OuterRef("pk"), on=on)  # NOT EXISTS: an anti-join
+    ids = set(assessors.filter(~Exists(held)).order_by().values_list("pk", flat=True))
+    if not ids:
+        return 0
+    stale = assessors.model.objects.filter(pk__in=ids)
     rows = {
         pk: (end, done)
         for pk, end, done in stale.with_recognition(on)

@@ -27,11 +27,15 @@ _CELLS = (
 )
 
 
-@register.filter(is_safe=True)
-def thousands(value):
+def _grouped(value, separator: str) -> str:
     if type(value) is not int:  # None, a float, a string: as intcomma does
         return intcomma(value)
-    return f"{value:,}".replace(",", get_format("THOUSAND_SEPARATOR"))
+    return f"{value:,}".replace(",", separator)
+
+
+@register.filter(is_safe=True)
+def thousands(value):
+    return _grouped(value, get_format("THOUSAND_SEPARATOR"))
 
 
 def _rate(value) -> str:
@@ -41,15 +45,10 @@ def _rate(value) -> str:
 @register.simple_tag
 def measure_cells(row, total=False):
     """Numbers only (ints, and the rate a float), so nothing here needs escaping."""
-    separator = get_format("THOUSAND_SEPARATOR")
+    separator = get_format("THOUSAND_SEPARATOR")  # once a row, not once a cell
     cells = []
     for key, classes, colour in _CELLS:
         value = row[key]
-        if key == "rate":
-            text = _rate(value)
-        elif type(value) is int:
-            text = f"{value:,}".replace(",", separator)
-        else:
-            text = thousands(value)
+        text = _rate(value) if key == "rate" else _grouped(value, separator)
         cells.append(f'<td class="{classes}{"" if total else colour}">{text}</td>')
     return mark_safe("".join(cells))

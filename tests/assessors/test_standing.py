@@ -1,36 +1,23 @@
 """The kept standing (assessors/models/standing.py): the same answers as the live rules, kept
 current by the writes that move them and worked out again only when they do not hold."""
 
-import datetime
-
 import pytest
 from django.utils import timezone
 
 from assessments.models import SessionAssessor
 from assessors.models import Assessor, LogbookEntry, Outcome, Standing, Status
-from assessors.models.standing import keep
+from assessors.models.standing import keep, store_every
 from assessors.services.checks import check_assessors
 from tests import factories
+from tests.assessors.test_recognition import DAY, ISSUED, ON, VALID_UNTIL, log
 
 pytestmark = pytest.mark.django_db
-
-ISSUED = datetime.date(2024, 1, 10)
-VALID_UNTIL = datetime.date(2027, 1, 10)
-ON = datetime.date(2026, 3, 1)
-DAY = datetime.timedelta(days=1)
 
 
 def certified(lsp, *, issued=ISSUED, valid_until=VALID_UNTIL):
     a = factories.AssessorFactory(lsps=[lsp])
     factories.AssessorCertificateFactory(assessor=a, issued_on=issued, valid_until=valid_until)
     return a
-
-
-def log(assessor, day, n=1):
-    for _ in range(n):
-        LogbookEntry.objects.create(
-            assessor=assessor, date=day, lsp_name="LSP Lain", scheme_name="Skema", asesi_count=8
-        )
 
 
 def kept(on=ON):
@@ -78,8 +65,10 @@ def test_rows_that_hold_are_not_worked_out_again(lsp_a, django_assert_num_querie
     assert keep(Assessor.objects.all(), ON) == 3
     with django_assert_num_queries(1):  # only the look for rows that do not hold
         assert keep(Assessor.objects.all(), ON) == 0
-    with django_assert_num_queries(2):  # the daily check's: every row, one read, one write
-        assert keep(Assessor.objects.all(), ON, every=True) == 3
+    counts = {pk: (end, done) for pk, (end, done, *_rest) in live(ON + DAY).items()}
+    with django_assert_num_queries(2):  # the daily check's: read them, move them to the day
+        assert store_every(counts, ON + DAY) == 0
+    assert set(Standing.objects.values_list("on", flat=True)) == {ON + DAY}
 
 
 @pytest.mark.parametrize("write", ["logbook", "certificate", "submitted", "withdrawn", "moved"])
@@ -142,7 +131,7 @@ def test_the_daily_check_keeps_every_row_for_its_day(lsp_a):
 def test_the_daily_write_moves_unchanged_rows_to_the_day_and_leaves_a_forgotten_one(
     lsp_a, django_assert_num_queries
 ):
-    from assessors.models.standing import forget, store_every
+    from assessors.models.standing import forget
 
     a, b, c = certified(lsp_a), certified(lsp_a), certified(lsp_a)
     log(b, ISSUED + DAY, n=2)
